@@ -1,0 +1,64 @@
+// Filesystem probes behind a seam, for the questions supervisord asks before it
+// forks (stat for the PATH search, access(X_OK) as its own uid) and the static
+// facts evidence wants. Tests use FakeFs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace bootmortem::core {
+
+struct FileStat {
+  mode_t mode = 0;  // st_mode, type bits included
+  uid_t uid = 0;
+  gid_t gid = 0;
+  bool is_dir() const;
+  bool any_exec_bit() const { return (mode & 0111) != 0; }
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // stat(2), following symlinks; nullopt when it fails.
+  virtual std::optional<FileStat> stat(const std::string& path) const = 0;
+  // access(path, X_OK) as the calling process.
+  virtual bool executable(const std::string& path) const = 0;
+  virtual std::optional<std::string> read_file(const std::string& path) const = 0;
+  virtual std::string cwd() const = 0;
+};
+
+class RealFs final : public FileSystem {
+ public:
+  std::optional<FileStat> stat(const std::string& path) const override;
+  bool executable(const std::string& path) const override;
+  std::optional<std::string> read_file(const std::string& path) const override;
+  std::string cwd() const override;
+};
+
+class FakeFs final : public FileSystem {
+ public:
+  std::map<std::string, FileStat> files;
+  std::map<std::string, std::string> contents;
+  std::string working_dir = "/";
+
+  std::optional<FileStat> stat(const std::string& path) const override;
+  bool executable(const std::string& path) const override;
+  std::optional<std::string> read_file(const std::string& path) const override;
+  std::string cwd() const override { return working_dir; }
+};
+
+// Path helpers shared by all modules.
+std::string join_path(const std::string& dir, const std::string& name);
+std::string dirname(const std::string& path);
+std::string basename(const std::string& path);
+// os.path.normpath of an absolute path: collapses //, /./ and /../.
+std::string normalize_path(const std::string& path);
+// Absolute against base when relative, then normalised.
+std::string absolute_path(const std::string& path, const std::string& base);
+// True when path equals dir or lies below it (both normalised, absolute).
+bool path_is_under(const std::string& path, const std::string& dir);
+
+}  // namespace bootmortem::core

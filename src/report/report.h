@@ -1,0 +1,40 @@
+// Renders a diagnosis to text, Markdown or JSON. Renderers only write to a
+// stream; they know nothing about tracing.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "evidence/evidence.h"
+#include "rules/rules.h"
+
+namespace bootmortem::report {
+
+enum class Format { Text, Markdown, Json };
+
+struct Report {
+  evidence::Evidence ev;
+  std::vector<rules::Finding> findings;
+  std::string config_path;
+};
+
+struct RenderOptions {
+  bool redact = true;
+  bool color = false;
+};
+
+// DESIGN.md's contract: 0 starts, 1 fails with a cause, 3 fails unexplained.
+int exit_code(const Report& r);
+
+void render(const Report& r, Format f, const RenderOptions& o, std::ostream& out);
+
+// Secret-looking variable names (PASSWORD, TOKEN, SECRET, KEY, ...).
+bool secret_name(const std::string& name);
+// The value as a report may show it: masked when the name is secret, URL
+// credentials masked always (postgres://user:***@host).
+std::string redact_value(const std::string& name, const std::string& value);
+// Credentials inside any free text (stderr, args): URL passwords masked.
+std::string redact_text(const std::string& text);
+
+}  // namespace bootmortem::report

@@ -1,0 +1,84 @@
+// Exactly what supervisord would exec for one process: argv, the resolved
+// file, the environment, uid/gid/groups, cwd and umask. A pure function of the
+// config, the base environment and the user database (§5-§8 of
+// supervisor-semantics.md).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/env.h"
+#include "core/fs.h"
+#include "core/userdb.h"
+
+namespace bootmortem::spawn {
+
+// Where supervisord's own environment (the base of the child's) came from.
+enum class BaseEnvSource {
+  LiveSupervisord,  // /proc/<pid>/environ of the running supervisord: observed
+  File,             // --base-env FILE
+  Invoker,          // bootmortem's own environment less SUDO_*: assumed
+  Systemd,          // what systemd gives a system service: assumed
+};
+
+struct BaseEnv {
+  BaseEnvSource source = BaseEnvSource::Invoker;
+  bool observed = false;
+  int pid = 0;            // LiveSupervisord
+  std::string file;       // File
+  core::Env env;
+  std::string cwd;        // supervisord's working directory
+  mode_t umask = 022;     // supervisord's umask
+  uid_t uid = 0;          // supervisord's real uid
+};
+
+const char* base_env_source_name(BaseEnvSource s);  // "live-supervisord", ...
+
+// supervisord's cwd and umask when we have to assume them: a daemonizing
+// supervisord chdirs to [supervisord] directory (if set) and sets umask
+// [supervisord] umask; with nodaemon it keeps the launcher's.
+void assume_daemon_state(BaseEnv& base, const config::SupervisordConfig& sd);
+
+struct SpawnSpec {
+  std::string name;          // process name
+  std::string section;       // "program:x"
+  core::Origin source;
+
+  std::vector<std::string> argv;  // as written in command=, argv[0] unresolved
+  std::string filename;           // what execve gets
+  // Set when supervisord would fail before forking (spawnerr): it never runs.
+  std::optional<std::string> spawnerr;
+
+  core::Env env;             // the child's whole environment
+  BaseEnv base;
+
+  bool switch_user = false;  // setgroups/setgid/setuid happen in the child
+  std::optional<std::string> child_error;  // "couldn't setuid to N: msg" pre-decided
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  std::string user;          // passwd name of uid
+  std::string user_home;     // passwd home of uid
+  std::string user_shell;
+
+  std::optional<std::string> directory;  // chdir after the uid switch
+  std::string cwd;                       // where the child starts (directory or supervisord's)
+  std::optional<mode_t> umask;           // program umask=, else inherited
+  mode_t effective_umask = 022;
+
+  bool redirect_stderr = false;
+  int startsecs = 1;
+  int startretries = 3;
+  std::vector<int> exitcodes{0};
+  long minfds = 1024;
+};
+
+SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig& proc,
+                          const BaseEnv& base, const core::UserDb& users,
+                          const core::FileSystem& fs);
+
+}  // namespace bootmortem::spawn

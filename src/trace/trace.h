@@ -1,0 +1,99 @@
+// Runs a SpawnSpec in a traced child and watches its whole process tree.
+// The result is a TraceLog: plain data, bounded in size whatever the child does.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spawn/spawn_spec.h"
+
+namespace bootmortem::trace {
+
+// One failed system call, aggregated by (pid, call, errno, path/addr).
+struct FailedSyscall {
+  int pid = 0;
+  std::string call;      // "mkdir", "openat", "bind", ...
+  int err = 0;           // errno
+  std::string path;      // absolute, resolved against cwd or dirfd; may be empty
+  std::string path2;     // second path (rename, link)
+  std::string addr;      // decoded sockaddr for bind/connect: "0.0.0.0:80", "/run/x.sock"
+  int port = -1;         // for AF_INET/AF_INET6
+  std::string args;      // strace-like rendering of the arguments
+  int64_t at_ms = 0;     // first occurrence, since the spawn
+  uint64_t seq = 0;      // order of first occurrence across the trace
+  uint64_t count = 1;
+};
+
+struct ExecEvent {
+  int pid = 0;
+  std::string path;
+  int64_t at_ms = 0;
+};
+
+struct ProcessExit {
+  int pid = 0;
+  int ppid = 0;
+  std::optional<int> code;    // exit status
+  std::optional<int> signal;  // terminating signal
+  bool core_dumped = false;
+  int64_t at_ms = 0;
+  bool killed_by_us = false;  // ended when the verdict was in
+};
+
+// Keeps the first and the last bytes of a stream, counts the rest.
+struct Captured {
+  std::string head;
+  std::string tail;
+  uint64_t total = 0;
+  uint64_t dropped = 0;   // bytes between head and tail that were not kept
+  std::string text() const;  // head + marker + tail
+};
+
+enum class Verdict { Starts, Fails };
+
+struct TraceOptions {
+  double startsecs = 1.0;        // how long the main process must stay up
+  size_t capture_bytes = 64 * 1024;  // per stream, for head and for tail
+  size_t max_failed = 4096;      // distinct failed-syscall records kept
+};
+
+struct TraceLog {
+  std::string backend = "ptrace+seccomp";
+  std::string backend_note;       // how the trace was taken, limits that matter
+  Verdict verdict = Verdict::Fails;
+  int main_pid = 0;
+  std::optional<int> exit_code;   // main process
+  std::optional<int> exit_signal;
+  int64_t after_ms = 0;           // main process lifetime (or startsecs when it starts)
+  std::optional<std::string> spawnerr;  // supervisord would not have forked
+
+  std::vector<FailedSyscall> failed;   // distinct, ordered by seq
+  uint64_t failed_total = 0;
+  uint64_t failed_dropped = 0;         // distinct records beyond max_failed
+  std::vector<ExecEvent> execs;
+  std::vector<ProcessExit> exits;      // every process of the tree
+  size_t processes = 0;
+
+  Captured out;
+  Captured err;
+  // /proc/<main pid>/status identity lines read right after the first exec.
+  std::optional<std::string> main_status;
+};
+
+class Tracer {
+ public:
+  virtual ~Tracer() = default;
+  virtual TraceLog run(const spawn::SpawnSpec& spec, const TraceOptions& options) = 0;
+};
+
+// The ptrace + seccomp backend.
+class PtraceTracer final : public Tracer {
+ public:
+  TraceLog run(const spawn::SpawnSpec& spec, const TraceOptions& options) override;
+};
+
+}  // namespace bootmortem::trace
