@@ -27,11 +27,28 @@ struct Evidence {
   login::LoginEnv login;
   std::vector<EnvDiff> env_diff;
 
-  // Named boolean facts the rules' `env` predicates refer to, e.g.
-  // "uid_nonzero", "home_not_users_home", "home_unset", "user_var_not_user".
+  // Text of the config file that holds the program's section (for patches).
+  std::string config_text;
+
+  // Named boolean facts the rules' `facts` conditions refer to. All of
+  // known_facts() are always present (true or false):
+  //   uid_nonzero          the child runs as a non-root uid
+  //   user_switched        user= is set and differs from supervisord's uid
+  //   home_unset           HOME is absent from the child's environment
+  //   home_not_users_home  HOME is set and differs from the passwd home of the uid
+  //   home_is_root_home    HOME is root's passwd home while uid != 0
+  //   user_var_not_user    USER is set and is not the uid's name
+  //   logname_not_user     LOGNAME is set and is not the uid's name
+  //   spawnerr             supervisord would fail before forking
+  //   exited_early         the main process exited before startsecs
+  //   starts               the main process stayed up for startsecs
+  //   signaled             the main process was killed by a signal
+  //   stderr_empty         nothing was written to stderr
   std::map<std::string, bool> facts;
-  // Named values for templates: program, section, user, user_home, home,
-  // uid, command, directory, argv0, exit_code, ...
+  // Named values for templates; all of known_values() are present (maybe ""):
+  //   program, section, config_file, user, uid, gid, user_home, user_shell,
+  //   home (the child's HOME), command, argv0, filename, directory, cwd,
+  //   exit_code, signal, after_ms, startsecs, spawnerr, base_source
   std::map<std::string, std::string> values;
 };
 
@@ -41,7 +58,8 @@ std::vector<EnvDiff> diff_env(const core::Env& spawn, const core::Env& login);
 // Build the Evidence value and derive its facts and values.
 Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::LoginEnv login);
 
-// The predicate names make_evidence fills, for rule validation.
+// The fact and value names make_evidence fills, for rule validation.
 const std::vector<std::string>& known_facts();
+const std::vector<std::string>& known_values();
 
 }  // namespace bootmortem::evidence
