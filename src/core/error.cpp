@@ -41,10 +41,15 @@ SystemError::SystemError(const std::string& operation, int err, const std::strin
                          (hint.empty() ? std::string() : " (" + hint + ")")),
       err_(err) {}
 
-std::string errno_name(int err) {
+const char* errno_cname(int err) noexcept {
   for (const auto& e : k_errno_names)
-    if (e.value == err) return std::string(e.name);
-  return std::to_string(err);
+    if (e.value == err) return e.name.data();
+  return nullptr;
+}
+
+std::string errno_name(int err) {
+  const char* name = errno_cname(err);
+  return name ? std::string(name) : std::to_string(err);
 }
 
 int errno_from_name(const std::string& name) {

@@ -46,6 +46,9 @@ class SystemError : public std::runtime_error {
 // Symbolic errno name ("EACCES"), or the number when unknown, as Python's
 // errno.errorcode does (supervisord prints these).
 std::string errno_name(int err);
+// The same without allocating (for code between fork and exec); nullptr when
+// the number has no name.
+const char* errno_cname(int err) noexcept;
 // Reverse lookup; returns -1 when the name is unknown.
 int errno_from_name(const std::string& name);
 

@@ -1,0 +1,178 @@
+#include "cli/diagnose.h"
+
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "config/config.h"
+#include "core/fs.h"
+#include "core/userdb.h"
+#include "evidence/evidence.h"
+#include "login/login_env.h"
+#include "rules/rules.h"
+#include "spawn/spawn_spec.h"
+#include "trace/procfs.h"
+#include "trace/trace.h"
+
+extern char** environ;
+
+namespace bootmortem::cli {
+namespace {
+
+core::Env own_environment() {
+  core::Env env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string item(*e);
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    env.set(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return env;
+}
+
+mode_t own_umask() {
+  mode_t m = umask(022);
+  umask(m);
+  return m;
+}
+
+std::string node_name() {
+  struct utsname u;
+  return uname(&u) == 0 ? u.nodename : "";
+}
+
+// What systemd gives a system service without User=: no HOME, USER or
+// LOGNAME; PATH is its default; Debian's unit runs supervisord with -n.
+spawn::BaseEnv systemd_base(const core::FileSystem& fs) {
+  spawn::BaseEnv b;
+  b.source = spawn::BaseEnvSource::Systemd;
+  b.env.set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (auto locale = fs.read_file("/etc/default/locale")) {
+    core::Env l = core::Env::parse(*locale);
+    for (const auto& [k, v] : l.entries()) {
+      std::string val = v;
+      if (val.size() >= 2 && val.front() == '"' && val.back() == '"') val = val.substr(1, val.size() - 2);
+      b.env.set(k, val);
+    }
+  }
+  b.cwd = "/";
+  b.umask = 022;
+  b.uid = 0;
+  return b;
+}
+
+spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
+                           const core::FileSystem& fs) {
+  if (!o.base_env) {
+    if (auto live = trace::find_live_supervisord(config_path)) {
+      spawn::BaseEnv b;
+      b.source = spawn::BaseEnvSource::LiveSupervisord;
+      b.observed = true;
+      b.pid = live->pid;
+      b.env = live->environ;
+      b.cwd = live->cwd;
+      b.umask = live->umask;
+      b.uid = live->uid;
+      return b;
+    }
+  }
+  if (o.base_env && *o.base_env == "systemd") return systemd_base(fs);
+
+  spawn::BaseEnv b;
+  b.cwd = fs.cwd();
+  b.umask = own_umask();
+  b.uid = getuid();
+  if (o.base_env) {
+    auto text = fs.read_file(*o.base_env);
+    if (!text) throw core::InputError(core::Origin{*o.base_env, 0}, "cannot read the base environment file");
+    b.source = spawn::BaseEnvSource::File;
+    b.file = *o.base_env;
+    b.env = core::Env::parse(*text);
+  } else {
+    // The operator's shell as invoked, which is how supervisord was started in
+    // the incident; sudo's own variables are not the operator's.
+    b.source = spawn::BaseEnvSource::Invoker;
+    b.env = own_environment();
+    for (const char* v : {"SUDO_USER", "SUDO_UID", "SUDO_GID", "SUDO_COMMAND", "SUDO_PS1"}) b.env.erase(v);
+  }
+  return b;
+}
+
+std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs) {
+  if (o.config) {
+    std::string path = core::absolute_path(*o.config, fs.cwd());
+    if (!fs.stat(path)) throw core::InputError(core::Origin{*o.config, 0}, "no such config file");
+    return path;
+  }
+  if (auto found = config::find_default_config("/usr/bin/supervisord", fs.cwd()))
+    return core::absolute_path(*found, fs.cwd());
+  std::string list;
+  for (const auto& p : config::default_search_paths("/usr/bin/supervisord")) list += (list.empty() ? "" : ", ") + p;
+  throw core::InputError("no config file found at default paths (" + list + "); use -c");
+}
+
+}  // namespace
+
+std::string rules_dir(const std::optional<std::string>& given) {
+  if (given) return *given;
+  if (const char* env = std::getenv("BOOTMORTEM_RULES")) return env;
+  struct stat st;
+  if (::stat(BOOTMORTEM_RULES_DIR, &st) == 0) return BOOTMORTEM_RULES_DIR;
+  return BOOTMORTEM_SOURCE_RULES_DIR;
+}
+
+int diagnose(const DiagnoseOptions& o) {
+  core::RealFs fs;
+  core::SystemUserDb users;
+  // Rules first: a broken pack is an input error before anything runs.
+  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.rules_dir));
+
+  const std::string config_path = find_config(o, fs);
+  spawn::BaseEnv base = choose_base(o, config_path, fs);
+
+  config::LoadContext ctx;
+  ctx.environ = base.env;
+  ctx.host_node_name = node_name();
+  ctx.cwd = base.cwd;
+  ctx.users = &users;
+  config::Config cfg = config::load_config_file(config_path, ctx);
+  if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
+    spawn::assume_daemon_state(base, cfg.supervisord);
+
+  auto matches = cfg.find(o.program);
+  if (matches.size() != 1) {
+    std::string names;
+    for (const auto* p : matches) names += (names.empty() ? "" : ", ") + p->name;
+    throw core::InputError(core::Origin{config_path, 0},
+                           "'" + o.program + "' names " + std::to_string(matches.size()) +
+                               " processes (" + names + "); diagnose one at a time");
+  }
+  const config::ProcessConfig& proc = *matches.front();
+
+  spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
+  trace::TraceOptions topt;
+  topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
+  trace::PtraceTracer tracer;
+  trace::TraceLog log = tracer.run(spec, topt);
+
+  std::optional<core::Passwd> pw = users.by_uid(spec.uid);
+  login::LoginEnv login = pw ? login::synthesise_login_env(*pw) : login::LoginEnv{"none", {}};
+
+  report::Report r;
+  r.config_path = config_path;
+  r.ev = evidence::make_evidence(std::move(spec), std::move(log), std::move(login));
+  r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+  r.findings = pack.match(r.ev);
+
+  report::RenderOptions ro;
+  ro.redact = o.redact;
+  ro.color = o.color;
+  report::render(r, o.format, ro, std::cout);
+  std::cout.flush();
+  return report::exit_code(r);
+}
+
+}  // namespace bootmortem::cli

@@ -1,0 +1,163 @@
+#include "spawn/spawn_spec.h"
+
+#include <stdexcept>
+
+#include "config/python.h"
+
+namespace bootmortem::spawn {
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+  // Python's str.split(os.pathsep): empty entries are kept.
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t end = path.find(':', start);
+    out.push_back(path.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+// ProcessConfig.get_path then ServerOptions.get_path (supervisor 3.3.5+).
+std::vector<std::string> search_path(const config::ProcessConfig& proc, const BaseEnv& base) {
+  if (auto p = proc.environment.get("PATH")) return split_path(*p);
+  auto p = base.env.get("PATH");
+  if (p && !p->empty()) return split_path(*p);
+  return {"/bin", "/usr/bin", "/usr/local/bin"};
+}
+
+// os.path.join(dir, program): an empty dir leaves the name relative.
+std::string py_join(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  return core::join_path(dir, name);
+}
+
+// Subprocess.get_execv_args + ServerOptions.check_execv_args: the parent-side
+// checks, with supervisord's cwd for relative names. Returns the spawnerr text
+// supervisord would record, or nullopt when it would fork.
+std::optional<std::string> resolve_command(SpawnSpec& spec, const config::ProcessConfig& proc,
+                                           const BaseEnv& base, const core::FileSystem& fs) {
+  using config::py_repr;
+  try {
+    spec.argv = config::shlex_split(proc.command);
+  } catch (const std::invalid_argument& e) {
+    return "can't parse command " + py_repr(proc.command) + ": " + e.what();
+  }
+  if (spec.argv.empty()) return std::string("command is empty");
+
+  const std::string& program = spec.argv[0];
+  std::optional<core::FileStat> st;
+  if (program.find('/') != std::string::npos) {
+    spec.filename = program;
+    st = fs.stat(core::absolute_path(program, base.cwd));
+  } else {
+    spec.filename = program;
+    for (const auto& dir : search_path(proc, base)) {
+      std::string found = py_join(dir, program);
+      // The first candidate that stat()s wins, executable or not (§7 step 3).
+      if (auto s = fs.stat(core::absolute_path(found, base.cwd))) {
+        st = s;
+        spec.filename = found;
+        break;
+      }
+    }
+  }
+  if (!st) return "can't find command " + py_repr(spec.filename);
+  if (st->is_dir()) return "command at " + py_repr(spec.filename) + " is a directory";
+  if (!st->any_exec_bit()) return "command at " + py_repr(spec.filename) + " is not executable";
+  if (!fs.executable(core::absolute_path(spec.filename, base.cwd)))
+    return "no permission to run command " + py_repr(spec.filename);
+  return std::nullopt;
+}
+
+// ServerOptions.drop_privileges as the child would run it, decided up front.
+void resolve_user(SpawnSpec& spec, const config::ProcessConfig& proc, const BaseEnv& base,
+                  const core::UserDb& users) {
+  auto identity = users.by_uid(proc.uid.value_or(base.uid));
+  if (!proc.uid) {
+    // No user=: the child keeps supervisord's identity and groups.
+    spec.uid = base.uid;
+    if (identity) {
+      spec.gid = identity->gid;
+      spec.user = identity->name;
+      spec.user_home = identity->home;
+      spec.user_shell = identity->shell;
+    }
+    return;
+  }
+  const uid_t uid = *proc.uid;
+  spec.uid = uid;
+  if (!identity) {
+    spec.child_error = "couldn't setuid to " + std::to_string(uid) + ": Can't find uid " +
+                       std::to_string(uid);
+    return;
+  }
+  spec.user = identity->name;
+  spec.user_home = identity->home;
+  spec.user_shell = identity->shell;
+  spec.gid = identity->gid;
+  if (base.uid == uid) return;  // same-uid shortcut: nothing changes
+  if (base.uid != 0) {
+    spec.child_error = "couldn't setuid to " + std::to_string(uid) +
+                       ": Can't drop privilege as nonroot user";
+    return;
+  }
+  spec.switch_user = true;
+  spec.groups = core::supervisor_groups(users, *identity);
+}
+
+}  // namespace
+
+const char* base_env_source_name(BaseEnvSource s) {
+  switch (s) {
+    case BaseEnvSource::LiveSupervisord: return "live-supervisord";
+    case BaseEnvSource::File: return "file";
+    case BaseEnvSource::Invoker: return "invoker";
+    case BaseEnvSource::Systemd: return "systemd";
+  }
+  return "unknown";
+}
+
+void assume_daemon_state(BaseEnv& base, const config::SupervisordConfig& sd) {
+  if (sd.nodaemon) return;  // umask= and directory= act only when daemonizing
+  base.umask = sd.umask;
+  if (sd.directory) base.cwd = *sd.directory;
+}
+
+SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig& proc,
+                          const BaseEnv& base, const core::UserDb& users,
+                          const core::FileSystem& fs) {
+  SpawnSpec spec;
+  spec.name = proc.name;
+  spec.section = proc.section;
+  spec.source = proc.source;
+  spec.base = base;
+  spec.redirect_stderr = proc.redirect_stderr;
+  spec.startsecs = proc.startsecs;
+  spec.startretries = proc.startretries;
+  spec.exitcodes = proc.exitcodes;
+  spec.minfds = cfg.supervisord.minfds;
+
+  spec.spawnerr = resolve_command(spec, proc, base, fs);
+  resolve_user(spec, proc, base, users);
+
+  // Subprocess._spawn_as_child: os.environ, then SUPERVISOR_*, then the merged
+  // environment= dict on top (§5). HOME, USER, LOGNAME, SHELL, PWD untouched.
+  spec.env = base.env;
+  spec.env.set("SUPERVISOR_ENABLED", "1");
+  std::optional<std::string> url = proc.serverurl ? proc.serverurl : cfg.supervisord.server_url;
+  if (url && !url->empty()) spec.env.set("SUPERVISOR_SERVER_URL", *url);
+  spec.env.set("SUPERVISOR_PROCESS_NAME", proc.name);
+  spec.env.set("SUPERVISOR_GROUP_NAME", proc.group_name);
+  spec.env.update(proc.environment);
+
+  spec.directory = proc.directory;
+  spec.cwd = proc.directory ? core::absolute_path(*proc.directory, base.cwd) : base.cwd;
+  spec.umask = proc.umask;
+  spec.effective_umask = proc.umask.value_or(base.umask);
+  return spec;
+}
+
+}  // namespace bootmortem::spawn

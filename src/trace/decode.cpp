@@ -1,0 +1,227 @@
+#include "trace/decode.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "core/fs.h"
+
+namespace bootmortem::trace {
+namespace {
+
+constexpr size_t k_page = 4096;
+
+std::string readlink_str(const std::string& link) {
+  char buf[4096];
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n < 0) return "";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+std::string octal(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::optional<std::string> read_bytes(pid_t pid, uint64_t addr, size_t len) {
+  if (addr == 0) return std::nullopt;
+  std::string out(len, '\0');
+  struct iovec local{out.data(), len};
+  struct iovec remote{reinterpret_cast<void*>(addr), len};
+  ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+  if (n < 0) return std::nullopt;
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> read_string(pid_t pid, uint64_t addr, size_t max) {
+  if (addr == 0) return std::nullopt;
+  std::string out;
+  // Page by page: a read that crosses into an unmapped page fails whole.
+  while (out.size() < max) {
+    size_t chunk = k_page - (addr % k_page);
+    chunk = std::min(chunk, max - out.size());
+    char buf[k_page];
+    struct iovec local{buf, chunk};
+    struct iovec remote{reinterpret_cast<void*>(addr), chunk};
+    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (n <= 0) return out.empty() ? std::nullopt : std::optional<std::string>(out);
+    const void* nul = std::memchr(buf, '\0', static_cast<size_t>(n));
+    if (nul) {
+      out.append(buf, static_cast<const char*>(nul) - buf);
+      return out;
+    }
+    out.append(buf, static_cast<size_t>(n));
+    addr += static_cast<uint64_t>(n);
+  }
+  return out;
+}
+
+SockAddr decode_sockaddr(const std::string& raw) {
+  SockAddr out;
+  if (raw.size() < sizeof(sa_family_t)) return out;
+  sa_family_t fam;
+  std::memcpy(&fam, raw.data(), sizeof fam);
+  char ip[INET6_ADDRSTRLEN] = {0};
+  if (fam == AF_INET && raw.size() >= sizeof(sockaddr_in)) {
+    sockaddr_in sin;
+    std::memcpy(&sin, raw.data(), sizeof sin);
+    inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof ip);
+    out.family = "AF_INET";
+    out.port = ntohs(sin.sin_port);
+    out.text = std::string(ip) + ":" + std::to_string(out.port);
+    out.strace = "{sa_family=AF_INET, sin_port=htons(" + std::to_string(out.port) +
+                 "), sin_addr=inet_addr(\"" + ip + "\")}";
+  } else if (fam == AF_INET6 && raw.size() >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 sin6;
+    std::memcpy(&sin6, raw.data(), sizeof sin6);
+    inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof ip);
+    out.family = "AF_INET6";
+    out.port = ntohs(sin6.sin6_port);
+    out.text = "[" + std::string(ip) + "]:" + std::to_string(out.port);
+    out.strace = "{sa_family=AF_INET6, sin6_port=htons(" + std::to_string(out.port) +
+                 "), sin6_addr=inet_pton(AF_INET6, \"" + ip + "\")}";
+  } else if (fam == AF_UNIX) {
+    out.family = "AF_UNIX";
+    std::string path = raw.substr(offsetof(sockaddr_un, sun_path));
+    if (!path.empty() && path[0] == '\0') {
+      out.text = "@" + path.substr(1, path.find('\0', 1) - 1);
+    } else {
+      out.text = path.substr(0, path.find('\0'));
+    }
+    out.strace = "{sa_family=AF_UNIX, sun_path=" + quote_string(out.text) + "}";
+  } else {
+    out.family = std::to_string(fam);
+    out.strace = "{sa_family=" + out.family + "}";
+  }
+  return out;
+}
+
+std::string proc_cwd(pid_t pid) { return readlink_str("/proc/" + std::to_string(pid) + "/cwd"); }
+
+std::string proc_fd_path(pid_t pid, int fd) {
+  return readlink_str("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
+}
+
+std::string resolve_at(pid_t pid, long dirfd, const std::string& path) {
+  if (path.starts_with('/')) return core::normalize_path(path);
+  std::string base = (static_cast<int>(dirfd) == AT_FDCWD) ? proc_cwd(pid)
+                                                           : proc_fd_path(pid, static_cast<int>(dirfd));
+  if (base.empty()) return path;
+  return core::absolute_path(path, base);
+}
+
+std::string quote_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\%o", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string format_open_flags(uint64_t flags) {
+  struct Flag {
+    uint64_t bit;
+    const char* name;
+  };
+  static const Flag k_flags[] = {
+      {O_CREAT, "O_CREAT"},       {O_EXCL, "O_EXCL"},         {O_NOCTTY, "O_NOCTTY"},
+      {O_TRUNC, "O_TRUNC"},       {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
+      {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_CLOEXEC, "O_CLOEXEC"},
+      {O_PATH, "O_PATH"},
+  };
+  std::string out;
+  switch (flags & O_ACCMODE) {
+    case O_RDONLY: out = "O_RDONLY"; break;
+    case O_WRONLY: out = "O_WRONLY"; break;
+    default: out = "O_RDWR"; break;
+  }
+  uint64_t rest = flags & ~static_cast<uint64_t>(O_ACCMODE);
+  for (const auto& f : k_flags) {
+    if ((rest & f.bit) == f.bit && f.bit) {
+      out += "|";
+      out += f.name;
+      rest &= ~f.bit;
+    }
+  }
+  if (rest) out += "|" + hex(rest);
+  return out;
+}
+
+DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]) {
+  DecodedCall out;
+  long last_dirfd = AT_FDCWD;
+  int paths_seen = 0;
+  for (int i = 0; i < desc.nargs; ++i) {
+    if (i) out.args += ", ";
+    const uint64_t v = args[i];
+    switch (desc.args[i]) {
+      case ArgKind::DirFd:
+        last_dirfd = static_cast<int>(v);
+        out.args += static_cast<int>(v) == AT_FDCWD ? "AT_FDCWD" : std::to_string(static_cast<int>(v));
+        break;
+      case ArgKind::Path: {
+        auto s = read_string(pid, v);
+        out.args += s ? quote_string(*s) : hex(v);
+        // symlinkat's first path is the link's target, not a path to resolve.
+        bool is_target = (std::strcmp(desc.name, "symlink") == 0 ||
+                          std::strcmp(desc.name, "symlinkat") == 0) && paths_seen == 0;
+        std::string abs = s && !is_target ? resolve_at(pid, last_dirfd, *s) : (s ? *s : "");
+        (paths_seen == 0 ? out.path : out.path2) = abs;
+        ++paths_seen;
+        last_dirfd = AT_FDCWD;
+        break;
+      }
+      case ArgKind::Fd: out.args += std::to_string(static_cast<int>(v)); break;
+      case ArgKind::Mode: out.args += octal(v & 07777); break;
+      case ArgKind::OpenFlags: out.args += format_open_flags(v); break;
+      case ArgKind::Sockaddr: {
+        size_t len = i + 1 < 6 ? static_cast<size_t>(std::min<uint64_t>(args[i + 1], 128)) : 0;
+        auto raw = read_bytes(pid, v, len);
+        if (raw) {
+          SockAddr sa = decode_sockaddr(*raw);
+          out.args += sa.strace;
+          out.addr = sa.text;
+          out.port = sa.port;
+        } else {
+          out.args += hex(v);
+        }
+        break;
+      }
+      case ArgKind::Int: out.args += std::to_string(static_cast<long>(v)); break;
+      case ArgKind::Ptr: out.args += hex(v); break;
+      case ArgKind::None: break;
+    }
+  }
+  return out;
+}
+
+}  // namespace bootmortem::trace

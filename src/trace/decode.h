@@ -1,0 +1,50 @@
+// Reading a stopped tracee: strings and sockaddrs from its memory, its cwd
+// and fds from /proc, and strace's notation for a failed call.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "trace/syscalls.h"
+
+namespace bootmortem::trace {
+
+// A NUL-terminated string at addr in pid's memory (at most max bytes).
+std::optional<std::string> read_string(pid_t pid, uint64_t addr, size_t max = 4096);
+// len bytes at addr.
+std::optional<std::string> read_bytes(pid_t pid, uint64_t addr, size_t len);
+
+struct SockAddr {
+  std::string family;  // "AF_INET", "AF_INET6", "AF_UNIX", or a number
+  std::string text;    // "0.0.0.0:80", "[::1]:8080", "/run/x.sock", "@abstract"
+  int port = -1;
+  std::string strace;  // {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("0.0.0.0")}
+};
+SockAddr decode_sockaddr(const std::string& raw);
+
+// readlink(/proc/pid/cwd) and readlink(/proc/pid/fd/N).
+std::string proc_cwd(pid_t pid);
+std::string proc_fd_path(pid_t pid, int fd);
+
+// A path argument made absolute the way the kernel resolved it: against the
+// dirfd's directory, or the process's cwd for AT_FDCWD.
+std::string resolve_at(pid_t pid, long dirfd, const std::string& path);
+
+// Decoded arguments of one failed call.
+struct DecodedCall {
+  std::string args;   // strace-style argument list, without the parentheses
+  std::string path;   // first path argument, absolute
+  std::string path2;  // second path argument, absolute
+  std::string addr;
+  int port = -1;
+};
+DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]);
+
+// strace's rendering of flags and modes.
+std::string format_open_flags(uint64_t flags);
+std::string quote_string(const std::string& s);
+
+}  // namespace bootmortem::trace

@@ -1,0 +1,457 @@
+// The ptrace + seccomp backend. One thread: a signalfd for SIGCHLD and the
+// output pipes in one poll(); every wait status is classified (stop_kind.h)
+// and one switch decides how to resume. Lessons from strace's strace.c and
+// filter_seccomp.c: TRACESECCOMP with the whole tree followed, EXITKILL, new
+// children's first SIGSTOP swallowed, signals re-injected.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "trace/capture.h"
+#include "trace/child.h"
+#include "trace/decode.h"
+#include "trace/procfs.h"
+#include "trace/stop_kind.h"
+#include "trace/syscalls.h"
+#include "trace/trace.h"
+
+namespace bootmortem::trace {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+};
+
+void make_pipe(Fd& r, Fd& w) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) throw core::SystemError("pipe2", errno);
+  r.fd = p[0];
+  w.fd = p[1];
+}
+
+// Per traced task: what the tracer waits for next.
+struct Task {
+  bool seen = false;           // first stop observed
+  bool in_syscall = false;     // between a seccomp stop and its exit stop
+  bool is_thread = false;
+  int ppid = 0;
+  uint64_t nr = 0;
+  uint64_t args[6] = {};
+};
+
+class Session {
+ public:
+  Session(const spawn::SpawnSpec& spec, const TraceOptions& opt)
+      : spec_(spec), opt_(opt), out_(opt.capture_bytes), err_(opt.capture_bytes) {}
+
+  TraceLog run();
+
+ private:
+  void prepare_child_plan();
+  void handle(pid_t pid, int status);
+  void on_syscall_exit(pid_t pid, Task& t);
+  void resume(pid_t pid, int sig);
+  void read_pipe(Fd& fd, StreamCapture& cap);
+  void end_tree();
+  int64_t ms_since_start() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
+  }
+
+  const spawn::SpawnSpec& spec_;
+  TraceOptions opt_;
+  TraceLog log_;
+  StreamCapture out_;
+  StreamCapture err_;
+  std::unordered_map<pid_t, Task> tasks_;
+  std::unordered_map<std::string, size_t> failed_index_;
+  uint64_t seq_ = 0;
+  Clock::time_point start_;
+  pid_t main_ = 0;
+  bool main_exited_ = false;
+
+  // Prepared before fork: the child only reads these.
+  BpfProgram bpf_;
+  std::vector<std::string> argv_s_, env_s_;
+  std::vector<char*> argv_, envp_;
+  std::string child_error_;
+  ChildPlan plan_;
+  Fd in_r_, in_w_, out_r_, out_w_, err_r_, err_w_, rep_r_, rep_w_;
+};
+
+void Session::prepare_child_plan() {
+  bpf_ = build_seccomp_filter();
+  argv_s_ = spec_.argv;
+  env_s_ = spec_.env.to_strings();
+  for (auto& s : argv_s_) argv_.push_back(s.data());
+  argv_.push_back(nullptr);
+  for (auto& s : env_s_) envp_.push_back(s.data());
+  envp_.push_back(nullptr);
+
+  make_pipe(in_r_, in_w_);
+  make_pipe(out_r_, out_w_);
+  if (!spec_.redirect_stderr) make_pipe(err_r_, err_w_);
+  make_pipe(rep_r_, rep_w_);
+  fcntl(out_r_.fd, F_SETFL, O_NONBLOCK);
+  if (err_r_.fd >= 0) fcntl(err_r_.fd, F_SETFL, O_NONBLOCK);
+  fcntl(rep_r_.fd, F_SETFL, O_NONBLOCK);
+
+  plan_.stdin_fd = in_r_.fd;
+  plan_.stdout_fd = out_w_.fd;
+  plan_.stderr_fd = spec_.redirect_stderr ? out_w_.fd : err_w_.fd;
+  plan_.err_fd = rep_w_.fd;
+  plan_.supervisord_cwd = spec_.base.cwd.empty() ? "/" : spec_.base.cwd.c_str();
+  plan_.directory = spec_.directory ? spec_.directory->c_str() : nullptr;
+  plan_.switch_user = spec_.switch_user;
+  plan_.uid = spec_.uid;
+  plan_.gid = spec_.gid;
+  plan_.groups = spec_.groups.data();
+  plan_.ngroups = spec_.groups.size();
+  if (spec_.child_error) {
+    child_error_ = *spec_.child_error;
+    plan_.preset_error = child_error_.c_str();
+  }
+  plan_.umask = spec_.effective_umask;
+  plan_.filename = spec_.filename.c_str();
+  plan_.argv = argv_.data();
+  plan_.envp = envp_.data();
+  plan_.argv0 = argv_s_.empty() ? "" : argv_s_[0].c_str();
+  plan_.bpf = bpf_.bytes.data();
+  plan_.bpf_len = static_cast<unsigned short>(bpf_.count());
+  plan_.need_no_new_privs = geteuid() != 0;
+}
+
+void Session::resume(pid_t pid, int sig) {
+  const Task& t = tasks_[pid];
+  // Between a seccomp stop and the syscall's exit we need the exit stop.
+  __ptrace_request req = t.in_syscall ? PTRACE_SYSCALL : PTRACE_CONT;
+  ptrace(req, pid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+}
+
+void Session::on_syscall_exit(pid_t pid, Task& t) {
+  t.in_syscall = false;
+  struct __ptrace_syscall_info info;
+  std::memset(&info, 0, sizeof info);
+  long n = ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info);
+  if (n <= 0 || info.op != PTRACE_SYSCALL_INFO_EXIT || !info.exit.is_error) return;
+  const SyscallDesc* desc = find_syscall(static_cast<long>(t.nr));
+  if (!desc) return;
+  const int err = static_cast<int>(-info.exit.rval);
+  ++log_.failed_total;
+
+  DecodedCall call = decode_call(pid, *desc, t.args);
+  std::string key = std::to_string(pid) + '\0' + desc->name + '\0' + std::to_string(err) + '\0' +
+                    call.path + '\0' + call.path2 + '\0' + call.addr;
+  auto it = failed_index_.find(key);
+  if (it != failed_index_.end()) {
+    ++log_.failed[it->second].count;
+    return;
+  }
+  if (log_.failed.size() >= opt_.max_failed) {
+    ++log_.failed_dropped;
+    return;
+  }
+  FailedSyscall f;
+  f.pid = pid;
+  f.call = desc->name;
+  f.err = err;
+  f.path = std::move(call.path);
+  f.path2 = std::move(call.path2);
+  f.addr = std::move(call.addr);
+  f.port = call.port;
+  f.args = std::move(call.args);
+  f.at_ms = ms_since_start();
+  f.seq = ++seq_;
+  failed_index_.emplace(std::move(key), log_.failed.size());
+  log_.failed.push_back(std::move(f));
+}
+
+void Session::handle(pid_t pid, int status) {
+  const Stop stop = classify_stop(status);
+  Task& t = tasks_[pid];
+  const bool first = !t.seen;
+  t.seen = true;
+
+  switch (stop.kind) {
+    case StopKind::Exited:
+    case StopKind::Signaled: {
+      if (!t.is_thread) {
+        ProcessExit e;
+        e.pid = pid;
+        e.ppid = t.ppid;
+        if (stop.kind == StopKind::Exited) e.code = stop.signal;
+        else e.signal = stop.signal;
+        e.core_dumped = WCOREDUMP(status);
+        e.at_ms = ms_since_start();
+        log_.exits.push_back(e);
+      }
+      if (pid == main_ && !main_exited_) {
+        main_exited_ = true;
+        log_.after_ms = ms_since_start();
+        if (stop.kind == StopKind::Exited) log_.exit_code = stop.signal;
+        else log_.exit_signal = stop.signal;
+      }
+      tasks_.erase(pid);
+      return;
+    }
+    case StopKind::SeccompStop: {
+      struct __ptrace_syscall_info info;
+      std::memset(&info, 0, sizeof info);
+      long n = ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info);
+      if (n > 0 && info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
+        t.nr = info.seccomp.nr;
+        for (int i = 0; i < 6; ++i) t.args[i] = info.seccomp.args[i];
+        t.in_syscall = true;
+      }
+      resume(pid, 0);
+      return;
+    }
+    case StopKind::SyscallStop:
+      if (t.in_syscall) on_syscall_exit(pid, t);
+      resume(pid, 0);
+      return;
+    case StopKind::ForkEvent:
+    case StopKind::VforkEvent:
+    case StopKind::CloneEvent: {
+      unsigned long child = 0;
+      ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &child);
+      Task& c = tasks_[static_cast<pid_t>(child)];
+      c.ppid = pid;
+      c.is_thread = stop.kind == StopKind::CloneEvent;
+      if (!c.is_thread) ++log_.processes;
+      resume(pid, 0);
+      return;
+    }
+    case StopKind::ExecEvent: {
+      unsigned long former = 0;
+      ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &former);
+      if (static_cast<pid_t>(former) != pid) {
+        // A non-leader thread exec'd: it now carries the leader's pid.
+        auto it = tasks_.find(static_cast<pid_t>(former));
+        if (it != tasks_.end()) {
+          Task moved = it->second;
+          tasks_.erase(it);
+          Task& leader = tasks_[pid];
+          leader.in_syscall = moved.in_syscall;
+          leader.nr = moved.nr;
+        }
+      }
+      ExecEvent e{pid, proc_exe(pid), ms_since_start()};
+      log_.execs.push_back(e);
+      if (pid == main_ && !log_.main_status) log_.main_status = proc_identity(pid);
+      resume(pid, 0);
+      return;
+    }
+    case StopKind::SignalStop:
+      // An auto-attached child's first stop is the SIGSTOP ptrace sent it.
+      if (first && stop.signal == SIGSTOP && pid != main_) {
+        resume(pid, 0);
+        return;
+      }
+      resume(pid, stop.signal);
+      return;
+    case StopKind::OtherEvent:
+    case StopKind::Continued:
+    case StopKind::Unknown:
+      resume(pid, 0);
+      return;
+  }
+}
+
+void Session::read_pipe(Fd& fd, StreamCapture& cap) {
+  if (fd.fd < 0) return;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd.fd, buf, sizeof buf);
+    if (n > 0) {
+      cap.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0) fd.reset();  // EOF: every writer is gone
+    return;
+  }
+}
+
+void Session::end_tree() {
+  // The replay leaves nothing behind: the process group first, then every
+  // task we know of (a descendant may have left the group), then reap all,
+  // ours and the orphans that the subreaper flag brought to us.
+  if (!main_exited_) kill(-main_, SIGKILL);
+  kill(-main_, SIGKILL);
+  for (const auto& [pid, task] : tasks_) kill(pid, SIGKILL);
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
+    if (pid < 0) break;  // ECHILD: nothing left
+    if (pid == 0) {
+      for (const auto& [p, task] : tasks_) kill(p, SIGKILL);
+      usleep(2000);
+      continue;
+    }
+    auto it = tasks_.find(pid);
+    Stop stop = classify_stop(status);
+    if (stop.kind == StopKind::Exited || stop.kind == StopKind::Signaled) {
+      if (it != tasks_.end() && !it->second.is_thread) {
+        ProcessExit e;
+        e.pid = pid;
+        e.ppid = it->second.ppid;
+        if (stop.kind == StopKind::Exited) e.code = stop.signal;
+        else e.signal = stop.signal;
+        e.at_ms = ms_since_start();
+        e.killed_by_us = true;
+        log_.exits.push_back(e);
+      }
+      if (pid == main_ && !main_exited_) main_exited_ = true;
+      tasks_.erase(pid);
+    } else {
+      ptrace(PTRACE_CONT, pid, nullptr, nullptr);  // SIGKILL is pending
+    }
+  }
+}
+
+TraceLog Session::run() {
+  log_.backend = "ptrace+seccomp";
+  prepare_child_plan();
+
+  // Orphans of the replay (a daemonizing program's grandchildren) come to us.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
+  Fd sfd(signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (sfd.fd < 0) throw core::SystemError("signalfd", errno);
+
+  start_ = Clock::now();
+  pid_t pid = fork();
+  if (pid < 0) {
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    throw core::SystemError("fork", errno);
+  }
+  if (pid == 0) run_child(plan_);
+
+  main_ = pid;
+  log_.main_pid = pid;
+  log_.processes = 1;
+  in_r_.reset();
+  out_w_.reset();
+  err_w_.reset();
+  rep_w_.reset();
+
+  // The child stops itself after PTRACE_TRACEME; set the options then.
+  int status = 0;
+  if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status)) {
+    ChildFailure f{};
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    if (::read(rep_r_.fd, &f, sizeof f) == sizeof f)
+      throw core::SystemError(child_step_name(static_cast<ChildStep>(f.step)), f.err);
+    throw core::SystemError("replay child", ECHILD, "it ended before it could be traced");
+  }
+  const long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
+                       PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+                       PTRACE_O_EXITKILL;
+  if (ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options)) != 0) {
+    int err = errno;
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, __WALL);
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    throw core::SystemError("ptrace(PTRACE_SETOPTIONS)", err);
+  }
+  tasks_[pid].seen = true;
+  start_ = Clock::now();  // supervisord's laststart is taken at fork; the stop is ours
+  ptrace(PTRACE_CONT, pid, nullptr, nullptr);
+
+  const auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(opt_.startsecs));
+  while (!main_exited_) {
+    auto now = Clock::now();
+    if (now >= deadline) break;
+    int timeout = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
+    struct pollfd fds[3] = {{sfd.fd, POLLIN, 0}, {out_r_.fd, POLLIN, 0}, {err_r_.fd, POLLIN, 0}};
+    int rc = poll(fds, 3, timeout);
+    if (rc < 0 && errno != EINTR) break;
+    signalfd_siginfo si;
+    while (::read(sfd.fd, &si, sizeof si) == sizeof si) {
+    }
+    while (true) {
+      pid_t p = waitpid(-1, &status, __WALL | WNOHANG);
+      if (p <= 0) break;
+      handle(p, status);
+    }
+    read_pipe(out_r_, out_);
+    read_pipe(err_r_, err_);
+  }
+
+  if (main_exited_) {
+    log_.verdict = Verdict::Fails;
+    // A setup failure of the tool itself, reported before exec.
+    ChildFailure f{};
+    if (::read(rep_r_.fd, &f, sizeof f) == sizeof f) {
+      end_tree();
+      sigprocmask(SIG_SETMASK, &old, nullptr);
+      throw core::SystemError(child_step_name(static_cast<ChildStep>(f.step)), f.err);
+    }
+  } else {
+    log_.verdict = Verdict::Starts;
+    log_.after_ms = ms_since_start();
+  }
+  end_tree();
+  in_w_.reset();
+  read_pipe(out_r_, out_);
+  read_pipe(err_r_, err_);
+  sigprocmask(SIG_SETMASK, &old, nullptr);
+
+  log_.out = out_.finish();
+  log_.err = err_.finish();
+  log_.backend_note =
+      "seccomp filter traps " + std::to_string(traced_syscalls().size()) +
+      " file, exec and socket calls; each trapped call stops the program twice, so timing-"
+      "sensitive programs run slower than under supervisord" +
+      std::string(geteuid() != 0 ? "; not root: no_new_privs was set for the filter" : "");
+  return std::move(log_);
+}
+
+}  // namespace
+
+TraceLog PtraceTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& options) {
+  if (spec.spawnerr) {
+    TraceLog log;
+    log.backend = "none";
+    log.backend_note = "supervisord would not fork: " + *spec.spawnerr;
+    log.verdict = Verdict::Fails;
+    log.spawnerr = spec.spawnerr;
+    return log;
+  }
+  if (spec.switch_user && geteuid() != 0)
+    throw core::SystemError("replay as uid " + std::to_string(spec.uid), EPERM,
+                            "user= needs bootmortem to run as root, as supervisord does");
+  Session s(spec, options);
+  return s.run();
+}
+
+}  // namespace bootmortem::trace

@@ -1,0 +1,118 @@
+#include "trace/syscalls.h"
+
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <map>
+#include <mutex>
+
+#include "core/error.h"
+
+namespace bootmortem::trace {
+namespace {
+
+using A = ArgKind;
+
+// glibc issues several variants of each call (openat for open, newfstatat or
+// statx for stat, mkdirat rarely): trap them all so a rule written for one
+// sees the others.
+const std::vector<SyscallDesc> k_syscalls = {
+    {"open", {A::Path, A::OpenFlags, A::Mode}, 3},
+    {"openat", {A::DirFd, A::Path, A::OpenFlags, A::Mode}, 4},
+    {"openat2", {A::DirFd, A::Path, A::Ptr, A::Int}, 4},
+    {"creat", {A::Path, A::Mode}, 2},
+    {"access", {A::Path, A::Int}, 2},
+    {"faccessat", {A::DirFd, A::Path, A::Int}, 3},
+    {"faccessat2", {A::DirFd, A::Path, A::Int, A::Int}, 4},
+    {"stat", {A::Path, A::Ptr}, 2},
+    {"lstat", {A::Path, A::Ptr}, 2},
+    {"newfstatat", {A::DirFd, A::Path, A::Ptr, A::Int}, 4},
+    {"statx", {A::DirFd, A::Path, A::Int, A::Int, A::Ptr}, 5},
+    {"mkdir", {A::Path, A::Mode}, 2},
+    {"mkdirat", {A::DirFd, A::Path, A::Mode}, 3},
+    {"rmdir", {A::Path}, 1},
+    {"unlink", {A::Path}, 1},
+    {"unlinkat", {A::DirFd, A::Path, A::Int}, 3},
+    {"rename", {A::Path, A::Path}, 2},
+    {"renameat", {A::DirFd, A::Path, A::DirFd, A::Path}, 4},
+    {"renameat2", {A::DirFd, A::Path, A::DirFd, A::Path, A::Int}, 5},
+    {"link", {A::Path, A::Path}, 2},
+    {"linkat", {A::DirFd, A::Path, A::DirFd, A::Path, A::Int}, 5},
+    {"symlink", {A::Path, A::Path}, 2},
+    {"symlinkat", {A::Path, A::DirFd, A::Path}, 3},
+    {"chdir", {A::Path}, 1},
+    {"chmod", {A::Path, A::Mode}, 2},
+    {"fchmodat", {A::DirFd, A::Path, A::Mode}, 3},
+    {"chown", {A::Path, A::Int, A::Int}, 3},
+    {"lchown", {A::Path, A::Int, A::Int}, 3},
+    {"fchownat", {A::DirFd, A::Path, A::Int, A::Int, A::Int}, 5},
+    {"truncate", {A::Path, A::Int}, 2},
+    {"execve", {A::Path, A::Ptr, A::Ptr}, 3},
+    {"execveat", {A::DirFd, A::Path, A::Ptr, A::Ptr, A::Int}, 5},
+    {"bind", {A::Fd, A::Sockaddr, A::Int}, 3},
+    {"connect", {A::Fd, A::Sockaddr, A::Int}, 3},
+};
+
+struct Index {
+  std::map<long, const SyscallDesc*> by_nr;
+};
+
+const Index& index() {
+  static const Index idx = [] {
+    Index i;
+    for (const auto& d : k_syscalls) {
+      int nr = seccomp_syscall_resolve_name(d.name);
+      if (nr >= 0) i.by_nr[nr] = &d;  // __NR_SCMP_ERROR (<0): not on this arch
+    }
+    return i;
+  }();
+  return idx;
+}
+
+}  // namespace
+
+const std::vector<SyscallDesc>& traced_syscalls() { return k_syscalls; }
+
+const SyscallDesc* find_syscall(long nr) {
+  const auto& m = index().by_nr;
+  auto it = m.find(nr);
+  return it == m.end() ? nullptr : it->second;
+}
+
+BpfProgram build_seccomp_filter() {
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx) throw core::SystemError("seccomp_init", ENOMEM);
+  // A 32-bit binary under a 64-bit kernel must not be killed by the filter.
+  seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  for (const auto& [nr, desc] : index().by_nr) {
+    int rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(0), static_cast<int>(nr), 0);
+    if (rc < 0) {
+      seccomp_release(ctx);
+      throw core::SystemError(std::string("seccomp_rule_add ") + desc->name, -rc);
+    }
+  }
+  // libseccomp 2.5 exports only to a file descriptor.
+  int fd = memfd_create("bootmortem-bpf", MFD_CLOEXEC);
+  if (fd < 0) {
+    seccomp_release(ctx);
+    throw core::SystemError("memfd_create", errno);
+  }
+  int rc = seccomp_export_bpf(ctx, fd);
+  seccomp_release(ctx);
+  if (rc < 0) {
+    close(fd);
+    throw core::SystemError("seccomp_export_bpf", -rc);
+  }
+  BpfProgram prog;
+  off_t size = lseek(fd, 0, SEEK_END);
+  prog.bytes.resize(static_cast<size_t>(size));
+  if (pread(fd, prog.bytes.data(), prog.bytes.size(), 0) != size) {
+    close(fd);
+    throw core::SystemError("read seccomp program", errno);
+  }
+  close(fd);
+  return prog;
+}
+
+}  // namespace bootmortem::trace

@@ -1,0 +1,45 @@
+// The system calls the tracer traps, and how their arguments read: which
+// argument is a path, which a dirfd, which a sockaddr. The narrowest set the
+// rules need: files, exec, chdir, bind/connect.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bootmortem::trace {
+
+enum class ArgKind : uint8_t {
+  None,
+  Path,      // const char*
+  DirFd,     // int, AT_FDCWD shown as such
+  Fd,        // int
+  Mode,      // octal
+  OpenFlags, // O_RDONLY|O_CLOEXEC...
+  Sockaddr,  // struct sockaddr*, the next argument is its length
+  Int,
+  Ptr,       // shown as an address
+};
+
+struct SyscallDesc {
+  const char* name;
+  ArgKind args[6];
+  int nargs;
+};
+
+// Every syscall of the trapped set, by name; resolved to numbers with
+// libseccomp for the native architecture (names absent there are skipped).
+const std::vector<SyscallDesc>& traced_syscalls();
+
+// Index of the syscall table by number; nullptr when not traced.
+const SyscallDesc* find_syscall(long nr);
+
+// The BPF program: allow everything, SECCOMP_RET_TRACE the trapped set. Built
+// before fork so the child only has to hand it to prctl().
+struct BpfProgram {
+  std::vector<uint8_t> bytes;  // struct sock_filter[]
+  size_t count() const { return bytes.size() / 8; }
+};
+BpfProgram build_seccomp_filter();
+
+}  // namespace bootmortem::trace

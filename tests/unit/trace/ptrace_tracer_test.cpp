@@ -1,0 +1,129 @@
+// The tracer on small real programs, as the current user (no user switch).
+#include "trace/trace.h"
+
+#include <dirent.h>
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+using namespace bootmortem;
+
+namespace {
+
+spawn::SpawnSpec shell(const std::string& script) {
+  spawn::SpawnSpec s;
+  s.name = "t";
+  s.argv = {"/bin/sh", "-c", script};
+  s.filename = "/bin/sh";
+  s.env.set("PATH", "/usr/bin:/bin");
+  s.base.cwd = "/";
+  s.cwd = "/";
+  s.uid = getuid();
+  return s;
+}
+
+const trace::FailedSyscall* find_failed(const trace::TraceLog& log, const std::string& call,
+                                        const std::string& path) {
+  for (const auto& f : log.failed)
+    if (f.call == call && f.path == path) return &f;
+  return nullptr;
+}
+
+bool process_with_marker_alive(const std::string& marker) {
+  DIR* d = opendir("/proc");
+  bool found = false;
+  while (struct dirent* de = readdir(d)) {
+    std::ifstream in(std::string("/proc/") + de->d_name + "/cmdline");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string cmd = ss.str();
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(marker) != std::string::npos && cmd.find("unit_trace") == std::string::npos) found = true;
+  }
+  closedir(d);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("a failing program: exit code, failed syscalls with absolute paths, stderr") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  auto log = tracer.run(shell("cd /tmp && mkdir no/such/dir 2>/dev/null; echo oops >&2; exit 3"), opt);
+  CHECK(log.verdict == trace::Verdict::Fails);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 3);
+  CHECK(log.after_ms < 5000);
+  // mkdir(1) runs in a forked child that exec'd: the tree is followed.
+  const auto* f = find_failed(log, "mkdir", "/tmp/no/such/dir");
+  REQUIRE(f != nullptr);
+  CHECK(f->err == ENOENT);
+  CHECK(f->args == "\"no/such/dir\", 0777");
+  CHECK(log.err.text() == "oops\n");
+  CHECK(log.execs.size() >= 2);
+}
+
+TEST_CASE("a program that stays up for startsecs starts, and its whole tree is ended") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.startsecs = 0.5;
+  const std::string marker = "bm_unit_marker_" + std::to_string(getpid());
+  auto log = tracer.run(shell("sleep 30 & sleep 31 & exec sleep 32 # " + marker), opt);
+  CHECK(log.verdict == trace::Verdict::Starts);
+  CHECK_FALSE(log.exit_code);
+  CHECK(log.after_ms >= 500);
+  CHECK(log.processes >= 3);
+  CHECK_FALSE(process_with_marker_alive(marker));
+  // every process of the tree was reaped and marked as ended by us
+  CHECK(std::count_if(log.exits.begin(), log.exits.end(), [](const auto& e) { return e.killed_by_us; }) >= 3);
+}
+
+TEST_CASE("chdir to a missing directory= fails as supervisord's child does") {
+  auto spec = shell("true");
+  spec.directory = "/no/such/place";
+  trace::PtraceTracer tracer;
+  auto log = tracer.run(spec, {});
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 127);
+  CHECK(log.err.text() ==
+        "supervisor: couldn't chdir to /no/such/place: ENOENT\n"
+        "supervisor: child process was not spawned\n");
+  CHECK(find_failed(log, "chdir", "/no/such/place") != nullptr);
+}
+
+TEST_CASE("exec failure is the program's, in supervisord's words") {
+  auto spec = shell("");
+  spec.argv = {"/no/such/binary"};
+  spec.filename = "/no/such/binary";
+  trace::PtraceTracer tracer;
+  auto log = tracer.run(spec, {});
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 127);
+  CHECK(log.err.text().starts_with("supervisor: couldn't exec /no/such/binary: ENOENT\n"));
+}
+
+TEST_CASE("spawnerr: supervisord would not fork, nothing runs") {
+  auto spec = shell("true");
+  spec.spawnerr = "can't find command 'nosuch'";
+  trace::PtraceTracer tracer;
+  auto log = tracer.run(spec, {});
+  CHECK(log.verdict == trace::Verdict::Fails);
+  CHECK(log.spawnerr == "can't find command 'nosuch'");
+  CHECK(log.main_pid == 0);
+}
+
+TEST_CASE("children start with SIGPIPE and SIGXFSZ ignored and the given umask") {
+  auto spec = shell("grep -E '^(SigIgn|Umask)' /proc/self/status");
+  spec.effective_umask = 027;
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  auto log = tracer.run(spec, opt);
+  CHECK(log.out.text() == "Umask:\t0027\nSigIgn:\t0000000001001000\n");
+}
+
