@@ -1,0 +1,308 @@
+"""Shared helpers for bootmortem's end-to-end tests (not a test case itself).
+
+Every e2e test runs real software: a real supervisord (Debian 4.2.5), real
+gunicorn, real users. They need root. Run one file at a time:
+
+    BOOTMORTEM=/path/to/bootmortem /usr/bin/python3 tests/e2e/test_<case>.py
+
+Exit status: 0 pass, 1 fail, 77 skipped (not root) unless
+BOOTMORTEM_REQUIRE_ROOT=1 is set, in which case "not root" is a failure.
+BOOTMORTEM defaults to <repo>/build/bootmortem. BOOTMORTEM_E2E_TMP picks the
+parent of the temporary directories (default /tmp; it must be searchable by
+unprivileged users); BOOTMORTEM_E2E_KEEP=1 keeps them for inspection.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+PY = "/usr/bin/python3"
+SUPERVISORD = "/usr/bin/supervisord"
+SKIP = 77
+
+# The environment of the operator's root shell that started supervisord in the
+# incident (`sudo -i` / root login): HOME and USER are root's.
+ROOT_SHELL_ENV = {
+    "HOME": "/root",
+    "USER": "root",
+    "LOGNAME": "root",
+    "SHELL": "/bin/bash",
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LANG": "C.UTF-8",
+}
+
+LOG_LINE = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}),(\d{3}) (CRIT|ERRO|WARN|INFO|DEBG|TRAC|BLAT) (.*)$")
+
+
+def note(msg):
+    """Progress/timing notes: on stderr, visible in ctest --output-on-failure / -V."""
+    print("[e2e] " + msg, file=sys.stderr, flush=True)
+
+
+def bootmortem_path():
+    return os.environ.get("BOOTMORTEM") or str(REPO / "build" / "bootmortem")
+
+
+def main(prereqs=()):
+    """Entry point of each test file: root check, prerequisites, unittest."""
+    if os.geteuid() != 0:
+        reason = "e2e tests need root (they create users and run supervisord as root)"
+        if os.environ.get("BOOTMORTEM_REQUIRE_ROOT") == "1":
+            print("FAIL: " + reason + "; BOOTMORTEM_REQUIRE_ROOT=1 is set", file=sys.stderr)
+            sys.exit(1)
+        print("SKIP: " + reason, file=sys.stderr)
+        sys.exit(SKIP)
+    missing = [what for check, what in prereqs if not check()]
+    if missing:
+        print("FAIL: missing prerequisites (the project's bootstrap script installs them):",
+              file=sys.stderr)
+        for what in missing:
+            print("  - " + what, file=sys.stderr)
+        sys.exit(1)
+    unittest.main(verbosity=2)
+
+
+def have_module(name):
+    return lambda: subprocess.run([PY, "-c", "import " + name], capture_output=True).returncode == 0
+
+
+def have_file(path):
+    return lambda: os.access(path, os.X_OK)
+
+
+BASE_PREREQS = [
+    (have_file(PY), PY + " (python3)"),
+    (have_file(SUPERVISORD), SUPERVISORD + " (supervisor)"),
+    (lambda: shutil.which("useradd") is not None, "useradd (passwd)"),
+]
+
+
+def make_tmpdir(tag):
+    """A temp dir that unprivileged users can traverse (mkdtemp makes it 0700)."""
+    base = os.environ.get("BOOTMORTEM_E2E_TMP", "/tmp")
+    d = tempfile.mkdtemp(prefix="bootmortem-e2e-%s-" % tag, dir=base)
+    os.chmod(d, 0o755)
+    return Path(d)
+
+
+def remove_tmpdir(path):
+    if os.environ.get("BOOTMORTEM_E2E_KEEP") == "1":
+        note("keeping %s (BOOTMORTEM_E2E_KEEP=1)" % path)
+        return
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def free_ports(n):
+    socks, ports = [], []
+    try:
+        for _ in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+            ports.append(s.getsockname()[1])
+    finally:
+        for s in socks:
+            s.close()
+    return ports
+
+
+def pid_alive(pid):
+    """True while /proc/<pid> exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def all_pids():
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def ppid_of(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def descendants(root):
+    children = {}
+    for pid in all_pids():
+        children.setdefault(ppid_of(pid), []).append(pid)
+    out, todo = set(), [root]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def kill_and_wait(pid, timeout=15.0):
+    """SIGTERM, wait until gone, then SIGKILL. Only for pids we started."""
+    if not pid_alive(pid):
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if pid_alive(pid):
+        note("pid %d ignored SIGTERM for %.0f s; SIGKILL" % (pid, timeout))
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        while pid_alive(pid):
+            time.sleep(0.05)
+
+
+def parse_log_time(line):
+    m = LOG_LINE.match(line)
+    if not m:
+        return None
+    return time.mktime(time.strptime(m.group(1), "%Y-%m-%d %H:%M:%S")) + int(m.group(2)) / 1000.0
+
+
+class Supervisord:
+    """A real, daemonized supervisord started the way a root shell would."""
+
+    def __init__(self, conf, pidfile, logfile, env=None):
+        self.conf = str(conf)
+        self.pidfile = Path(pidfile)
+        self.logfile = Path(logfile)
+        self.env = dict(env or ROOT_SHELL_ENV)
+        self.pid = None
+        self.started_at = None
+
+    def start(self, timeout=15.0):
+        launch_log = self.logfile.parent / "supervisord.launch.out"
+        self.started_at = time.monotonic()
+        with open(launch_log, "wb") as out:
+            # the launcher returns once supervisord has daemonized; never give it
+            # our pipes (the daemon would hold them open)
+            rc = subprocess.run([SUPERVISORD, "-c", self.conf], env=self.env,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                timeout=timeout).returncode
+        if rc != 0:
+            raise AssertionError("supervisord -c %s exited %d: %s"
+                                 % (self.conf, rc, launch_log.read_text(errors="replace")))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                text = self.pidfile.read_text().strip()
+                if text.isdigit() and pid_alive(int(text)):
+                    self.pid = int(text)
+                    note("supervisord pid %d on %s" % (self.pid, self.conf))
+                    return self.pid
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("supervisord wrote no pidfile %s within %.0f s" % (self.pidfile, timeout))
+
+    def stop(self):
+        pid = self.pid
+        if pid is None:  # started but pidfile not seen: find it by its exact command line
+            want = "%s %s -c %s " % (PY, SUPERVISORD, self.conf)
+            for p in all_pids():
+                if cmdline(p) == want:
+                    pid = p
+        if pid is not None and SUPERVISORD in cmdline(pid):
+            kill_and_wait(pid)
+            note("supervisord pid %d stopped" % pid)
+        self.pid = None
+
+    def log_text(self):
+        try:
+            return self.logfile.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_for(self, needle, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.log_text():
+                return time.monotonic() - self.started_at
+            time.sleep(0.1)
+        raise AssertionError("%r not in %s after %.0f s; log:\n%s"
+                             % (needle, self.logfile, timeout, self.log_text()))
+
+    def lines_for(self, program):
+        pat = re.compile(r"(spawned: '%s' |exited: %s \(|gave up: %s |success: %s )"
+                         % ((re.escape(program),) * 4))
+        return [l for l in self.log_text().splitlines() if pat.search(l)]
+
+
+class BootmortemResult:
+    def __init__(self, argv, proc, seconds):
+        self.argv = argv
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.seconds = seconds
+        self._json = None
+
+    def json(self):
+        if self._json is None:
+            try:
+                self._json = json.loads(self.stdout)
+            except ValueError as e:
+                raise AssertionError("bootmortem --format json printed invalid JSON (%s); "
+                                     "exit %d; stdout:\n%s\nstderr:\n%s"
+                                     % (e, self.rc, self.stdout[:4000], self.stderr[:4000]))
+        return self._json
+
+    def describe(self):
+        return "%s -> exit %d in %.2f s\nstdout:\n%s\nstderr:\n%s" % (
+            " ".join(self.argv), self.rc, self.seconds, self.stdout[-6000:], self.stderr[-4000:])
+
+
+def run_bootmortem(args, env=None, timeout=180.0):
+    bm = bootmortem_path()
+    if not os.access(bm, os.X_OK):
+        raise AssertionError("bootmortem binary not found or not executable: %s "
+                             "(set BOOTMORTEM=<path>, or build it into %s/build)" % (bm, REPO))
+    argv = [bm] + list(args)
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(argv, env=env if env is not None else os.environ.copy(),
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("%s did not finish within %.0f s (partial stdout: %r)"
+                             % (" ".join(argv), timeout, (e.stdout or b"")[-2000:]))
+    res = BootmortemResult(argv, proc, time.monotonic() - t0)
+    note("%s -> exit %d in %.2f s" % (" ".join(args), res.rc, res.seconds))
+    return res
+
+
+def status_fields(text, names):
+    """{name: value} for the named lines of a /proc/<pid>/status dump (first occurrence)."""
+    out = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key in names and key not in out:
+            out[key] = " ".join(value.split())
+    return out
