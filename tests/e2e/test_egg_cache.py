@@ -202,6 +202,15 @@ class EggCacheIncident(unittest.TestCase):
         rep = res.json()
         self.assertEqual(0, res.rc, res.describe())
         self.assertEqual("starts", rep.get("verdict"), res.describe())
+        bind = "127.0.0.1:%d" % self.ports[3]
+        left = {p: e2elib.cmdline(p) for p in e2elib.all_pids()
+                if bind in e2elib.cmdline(p) and e2elib.pid_alive(p)}
+        if left:
+            time.sleep(1.0)
+            left = {p: c for p, c in left.items() if e2elib.pid_alive(p)}
+        for p in left:  # don't leak them into the next test; then fail
+            e2elib.kill_and_wait(p, timeout=2.0)
+        self.assertFalse(left, "gunicorn of the replay still running after diagnose: %r" % left)
 
 
 FIXED_CONF = """\
