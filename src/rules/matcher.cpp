@@ -1,0 +1,227 @@
+#include "rules/matcher.h"
+
+#include <algorithm>
+
+#include "rules/names.h"
+#include "rules/patch.h"
+#include "rules/trace_text.h"
+
+namespace bootmortem::rules {
+namespace {
+
+using Captures = std::map<std::string, std::string>;
+constexpr size_t k_max_cited_per_condition = 4;
+// The most a syscall's position can add to a rule's confidence: enough to
+// order two syscall-proven causes by which failed last before the exit,
+// never enough to lift a weak rule over a strong one.
+constexpr double k_position_bonus = 0.1;
+
+// Everything about the evidence that is the same for every rule, computed
+// once per match() call: each text field run through its RE2::Set, each
+// failed syscall's path through the path set.
+struct Prepared {
+  const evidence::Evidence& ev;
+  const PatternTables& tables;
+  std::string text[static_cast<int>(TextField::Count)];
+  std::vector<bool> text_hits[static_cast<int>(TextField::Count)];
+  std::vector<std::vector<bool>> path_hits;  // per failed syscall
+  std::map<uint64_t, size_t> rank;           // seq -> position among failures
+
+  Prepared(const evidence::Evidence& e, const PatternTables& t) : ev(e), tables(t) {
+    auto field = [](TextField f) { return static_cast<int>(f); };
+    text[field(TextField::Stderr)] = stream_text(ev.trace.err);
+    text[field(TextField::Stdout)] = stream_text(ev.trace.out);
+    text[field(TextField::Output)] =
+        text[field(TextField::Stderr)] + "\n" + text[field(TextField::Stdout)];
+    if (ev.trace.spawnerr)
+      text[field(TextField::Spawnerr)] = *ev.trace.spawnerr;
+    else if (ev.spec.spawnerr)
+      text[field(TextField::Spawnerr)] = *ev.spec.spawnerr;
+    for (int i = 0; i < field(TextField::Count); ++i) text_hits[i] = tables.text[i].matching(text[i]);
+    for (const auto& s : ev.trace.failed) path_hits.push_back(tables.path.matching(s.path));
+    std::vector<uint64_t> seqs;
+    for (const auto& s : ev.trace.failed) seqs.push_back(s.seq);
+    std::sort(seqs.begin(), seqs.end());
+    for (size_t i = 0; i < seqs.size(); ++i) rank[seqs[i]] = i;
+  }
+
+  std::string value(const std::string& name) const {
+    auto it = ev.values.find(name);
+    return it == ev.values.end() ? "" : it->second;
+  }
+};
+
+const char* field_label(TextField f) {
+  static const char* k[] = {"stderr", "stdout", "output", "spawnerr"};
+  return k[static_cast<int>(f)];
+}
+
+// "/root/" and "/root" name the same directory; "/" would put every path
+// "under" it, which says nothing, so it matches none.
+bool path_under(const std::string& path, std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir.empty() || dir == "/" || path.empty()) return false;
+  return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                         path[dir.size()] == '/');
+}
+
+// The line of text around pos, for citing what a regex matched.
+std::string line_at(const std::string& text, size_t pos) {
+  if (pos < text.size() && text[pos] == '\n') ++pos;  // a match may start at a line break
+  size_t b = 0;
+  if (pos > 0) {
+    size_t nl = text.rfind('\n', pos - 1);
+    if (nl != std::string::npos) b = nl + 1;
+  }
+  size_t e = text.find('\n', pos);
+  std::string line = text.substr(b, (e == std::string::npos ? text.size() : e) - b);
+  size_t lead = line.find_first_not_of(" \t");
+  line = lead == std::string::npos ? "" : line.substr(lead);
+  if (line.size() > 200) line = line.substr(0, 197) + "...";
+  return line;
+}
+
+struct Outcome {
+  Captures captures;
+  std::vector<const trace::FailedSyscall*> syscalls;  // matched by conditions
+  std::vector<std::string> citations;                 // non-syscall evidence
+  std::optional<uint64_t> last_seq;                   // latest matched syscall
+};
+
+bool syscall_matches(const Prepared& p, const SyscallCond& c, size_t i) {
+  const auto& s = p.ev.trace.failed[i];
+  if (!c.calls.empty() && std::find(c.calls.begin(), c.calls.end(), s.call) == c.calls.end())
+    return false;
+  if (!c.errnos.empty() && std::find(c.errnos.begin(), c.errnos.end(), s.err) == c.errnos.end())
+    return false;
+  if (c.path.set() && (s.path.empty() || !p.path_hits[i][c.path.index])) return false;
+  if (!c.under.empty() && !path_under(s.path, p.value(c.under))) return false;
+  if (c.port_below >= 0 && (s.port < 0 || s.port >= c.port_below)) return false;
+  return true;
+}
+
+std::vector<size_t> syscall_matches(const Prepared& p, const SyscallCond& c) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < p.ev.trace.failed.size(); ++i)
+    if (syscall_matches(p, c, i)) out.push_back(i);
+  return out;
+}
+
+// Evaluates one condition set; fills out only when every condition holds.
+bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
+  Outcome o;
+  const auto& t = p.ev.trace;
+  if (c.fails && (*c.fails != (t.verdict == trace::Verdict::Fails))) return false;
+  if (!c.exit_codes.empty()) {
+    if (!t.exit_code ||
+        std::find(c.exit_codes.begin(), c.exit_codes.end(), *t.exit_code) == c.exit_codes.end())
+      return false;
+    o.citations.push_back("exit status " + std::to_string(*t.exit_code));
+  }
+  for (const auto& f : c.facts) {
+    auto it = p.ev.facts.find(f.name);
+    bool v = it != p.ev.facts.end() && it->second;
+    if (v != f.want) return false;
+    if (f.want && *fact_citation(f.name))
+      o.citations.push_back(Template::parse(fact_citation(f.name), {}).fill({&p.ev.values}));
+  }
+  for (int i = 0; i < static_cast<int>(TextField::Count); ++i) {
+    const auto& ref = c.text[i];
+    if (!ref.set()) continue;
+    if (!p.text_hits[i][ref.index]) return false;
+    std::string matched;
+    p.tables.text[i].captures(ref.index, p.text[i], &o.captures, &matched);
+    size_t pos = p.text[i].find(matched);
+    o.citations.push_back(std::string(field_label(static_cast<TextField>(i))) + ": " +
+                          line_at(p.text[i], pos == std::string::npos ? 0 : pos));
+  }
+  for (const auto& sc : c.syscalls) {
+    auto hits = syscall_matches(p, sc);
+    if (hits.empty()) return false;
+    // The failure closest to the exit is the likeliest to have ended it.
+    const auto& s = t.failed[*std::max_element(hits.begin(), hits.end(), [&](size_t a, size_t b) {
+      return t.failed[a].seq < t.failed[b].seq;
+    })];
+    o.captures["call"] = s.call;
+    o.captures["errno"] = core::errno_name(s.err);
+    o.captures["path"] = s.path;
+    o.captures["path2"] = s.path2;
+    o.captures["addr"] = s.addr;
+    o.captures["port"] = s.port >= 0 ? std::to_string(s.port) : "";
+    if (sc.path.set()) p.tables.path.captures(sc.path.index, s.path, &o.captures);
+    if (!o.last_seq || s.seq > *o.last_seq) o.last_seq = s.seq;
+    for (size_t i = 0; i < hits.size() && i < k_max_cited_per_condition; ++i)
+      o.syscalls.push_back(&t.failed[hits[hits.size() - 1 - i]]);
+  }
+  // Captures of an earlier set (the rule's top level) win over later ones.
+  for (auto& [k, v] : o.captures) out.captures.emplace(k, v);
+  out.syscalls.insert(out.syscalls.end(), o.syscalls.begin(), o.syscalls.end());
+  out.citations.insert(out.citations.end(), o.citations.begin(), o.citations.end());
+  if (o.last_seq && (!out.last_seq || *o.last_seq > *out.last_seq)) out.last_seq = o.last_seq;
+  return true;
+}
+
+std::optional<Finding> apply(const Prepared& p, const Rule& r) {
+  Outcome o;
+  if (!evaluate(p, r.all, o)) return std::nullopt;
+  if (!r.any.empty()) {
+    // Captures come from the first alternative that holds; every one that
+    // holds adds its evidence.
+    bool any = false;
+    for (const auto& alt : r.any) any = evaluate(p, alt, o) || any;
+    if (!any) return std::nullopt;
+  }
+  for (const auto& c : r.cite)
+    for (size_t i : syscall_matches(p, c)) o.syscalls.push_back(&p.ev.trace.failed[i]);
+
+  Finding f;
+  f.rule = r.id;
+  f.title = r.title;
+  f.family = r.family;
+  f.confidence = r.confidence;
+  f.score = r.confidence;
+  if (o.last_seq && !p.rank.empty())
+    f.score += k_position_bonus * static_cast<double>(p.rank.at(*o.last_seq) + 1) /
+               static_cast<double>(p.rank.size());
+
+  Captures engine;
+  if (!r.set_env.empty()) {
+    Assignments env;
+    for (const auto& a : r.set_env) env.push_back({a.name, a.value.fill({&o.captures, &p.ev.values})});
+    std::string file = p.value("config_file");
+    if (file.empty()) file = p.ev.spec.source.file;
+    std::string section = p.ev.spec.section.empty() ? p.value("section") : p.ev.spec.section;
+    auto edit = environment_edit(p.ev.config_text, file, p.ev.spec.source.line, section, env);
+    f.config_line = edit.config_line;
+    f.patch = edit.patch;
+    engine[k_config_line] = f.config_line;
+  }
+  f.cause = r.cause.fill({&o.captures, &p.ev.values, &engine});
+  f.fix = r.fix.fill({&o.captures, &p.ev.values, &engine});
+
+  std::sort(o.syscalls.begin(), o.syscalls.end(),
+            [](const auto* a, const auto* b) { return a->seq < b->seq; });
+  o.syscalls.erase(std::unique(o.syscalls.begin(), o.syscalls.end()), o.syscalls.end());
+  for (const auto* s : o.syscalls) f.evidence.push_back(syscall_line(*s, false));
+  for (const auto& c : o.citations)
+    if (std::find(f.evidence.begin(), f.evidence.end(), c) == f.evidence.end())
+      f.evidence.push_back(c);
+  return f;
+}
+
+}  // namespace
+
+std::vector<Finding> match_rules(const std::vector<Rule>& rules, const PatternTables& tables,
+                                 const evidence::Evidence& ev) {
+  Prepared p(ev, tables);
+  std::vector<Finding> out;
+  for (const auto& r : rules)
+    if (auto f = apply(p, r)) out.push_back(std::move(*f));
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.rule < b.rule;
+  });
+  return out;
+}
+
+}  // namespace bootmortem::rules

@@ -1,0 +1,58 @@
+#include "rules/names.h"
+
+#include <algorithm>
+
+namespace bootmortem::rules {
+
+// Mirrors evidence.h's list. Kept here rather than calling
+// evidence::known_facts() so a rule file can be linted by a build that has
+// no tracer; rules_test.cpp checks the two lists agree.
+const std::vector<FactName>& fact_names() {
+  static const std::vector<FactName> k = {
+      {"uid_nonzero", "runs as uid {uid} ({user}), not root"},
+      {"user_switched", "user={user}: supervisord only calls setuid, so HOME, USER and LOGNAME stay its own"},
+      {"home_unset", "HOME is not set in the child's environment"},
+      {"home_not_users_home", "HOME={home} while uid {uid} ({user}) has home {user_home}"},
+      {"home_is_root_home", "HOME={home} is root's home while the child runs as uid {uid} ({user})"},
+      {"user_var_not_user", "USER is not {user}"},
+      {"logname_not_user", "LOGNAME is not {user}"},
+      {"spawnerr", "supervisord would not fork: {spawnerr}"},
+      {"exited_early", "exited after {after_ms} ms, before startsecs={startsecs}"},
+      {"starts", "stayed up for startsecs={startsecs}"},
+      {"signaled", "killed by {signal}"},
+      {"stderr_empty", "nothing was written to stderr"},
+  };
+  return k;
+}
+
+bool is_fact(const std::string& name) {
+  const auto& k = fact_names();
+  return std::any_of(k.begin(), k.end(), [&](const FactName& f) { return name == f.name; });
+}
+
+const char* fact_citation(const std::string& name) {
+  for (const auto& f : fact_names())
+    if (name == f.name) return f.citation;
+  return "";
+}
+
+const std::vector<std::string>& value_names() {
+  static const std::vector<std::string> k = {
+      "program", "section",  "config_file", "user",      "uid",       "gid",     "user_home",
+      "user_shell", "home",  "command",     "argv0",     "filename",  "directory", "cwd",
+      "exit_code", "signal", "after_ms",    "startsecs", "spawnerr",  "base_source",
+  };
+  return k;
+}
+
+bool is_value(const std::string& name) {
+  const auto& k = value_names();
+  return std::find(k.begin(), k.end(), name) != k.end();
+}
+
+const std::vector<std::string>& syscall_capture_names() {
+  static const std::vector<std::string> k = {"call", "errno", "path", "path2", "addr", "port"};
+  return k;
+}
+
+}  // namespace bootmortem::rules

@@ -1,0 +1,75 @@
+// A loaded rule as the matcher sees it: plain data, every regex already
+// compiled into a PatternTable (pattern_table.h) and referred to by index.
+// Internal to src/rules/; the pack's public face is rules.h.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "rules/template.h"
+
+namespace bootmortem::rules {
+
+// The text fields a rule may search with a regex. Each has its own
+// PatternTable, so one RE2::Set pass per field answers for every rule.
+enum class TextField { Stderr, Stdout, Output, Spawnerr, Count };
+
+// One pattern reference: which table entry, and the capture names it sets.
+struct PatternRef {
+  int index = -1;
+  std::vector<std::string> captures;
+  bool set() const { return index >= 0; }
+};
+
+// "Some failed syscall of the trace has all of these properties".
+struct SyscallCond {
+  std::vector<std::string> calls;  // empty: any call
+  std::vector<int> errnos;         // empty: any errno
+  PatternRef path;                 // into the path table
+  std::string under;               // a value name: path at or below its value
+  int port_below = -1;             // -1: no port condition
+  core::Origin origin;
+};
+
+struct FactCond {
+  std::string name;
+  bool want = true;  // "!name" wants false
+};
+
+// Conditions that must all hold. A rule has one set at top level and may
+// have alternatives ([[rule.any]]): one of them must hold as well.
+struct Conditions {
+  std::vector<int> exit_codes;
+  std::optional<bool> fails;  // verdict = "fails" / "starts"
+  std::vector<FactCond> facts;
+  PatternRef text[static_cast<int>(TextField::Count)];
+  std::vector<SyscallCond> syscalls;
+  core::Origin origin;
+
+  // Names this set captures (regex groups, and the matched syscall's fields).
+  std::vector<std::string> capture_names() const;
+};
+
+struct EnvAssignment {
+  std::string name;
+  Template value;
+};
+
+struct Rule {
+  std::string id;
+  std::string title;
+  std::string family;
+  double confidence = 0;
+  Conditions all;
+  std::vector<Conditions> any;
+  std::vector<SyscallCond> cite;  // cited when the rule fires, never required
+  Template cause;
+  Template fix;
+  std::vector<EnvAssignment> set_env;  // in the order written
+  core::Origin origin;
+};
+
+}  // namespace bootmortem::rules

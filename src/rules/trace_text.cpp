@@ -1,0 +1,66 @@
+#include "rules/trace_text.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "core/error.h"
+
+namespace bootmortem::rules {
+
+std::string quote_c(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string syscall_text(const trace::FailedSyscall& s) {
+  std::string args = s.args;
+  if (args.empty()) {
+    if (!s.path.empty()) args = quote_c(s.path);
+    if (!s.path2.empty()) args += ", " + quote_c(s.path2);
+    if (args.empty() && !s.addr.empty()) args = s.addr;
+  }
+  // strerror's text is what strace prints after the errno name.
+  return s.call + "(" + args + ") = -1 " + core::errno_name(s.err) + " (" + std::strerror(s.err) +
+         ")";
+}
+
+std::string syscall_line(const trace::FailedSyscall& s, bool with_pid) {
+  std::string out = with_pid ? "[pid " + std::to_string(s.pid) + "] " : "";
+  out += syscall_text(s);
+  if (s.count > 1) out += " (×" + std::to_string(s.count) + ")";
+  return out;
+}
+
+std::string stream_text(const trace::Captured& c) {
+  // Defined here rather than using Captured::text() so rules and report need
+  // no tracer code; the marker is what a reader needs to know bytes are gone.
+  if (c.dropped == 0) return c.head + c.tail;
+  return c.head + "\n[... " + std::to_string(c.dropped) + " bytes not kept ...]\n" + c.tail;
+}
+
+std::string last_lines(const std::string& text, size_t max_lines) {
+  size_t end = text.size();
+  if (end > 0 && text[end - 1] == '\n') --end;
+  size_t start = end;
+  for (size_t n = 0; start > 0; --start)
+    if (text[start - 1] == '\n' && ++n == max_lines) break;
+  return text.substr(start, end - start);
+}
+
+}  // namespace bootmortem::rules
