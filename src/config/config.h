@@ -5,18 +5,32 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/env.h"
 #include "core/error.h"
+#include "core/fs.h"
 #include "core/userdb.h"
 
 namespace bootmortem::config {
 
 enum class AutoRestart { False, Unexpected, True };
 enum class SectionKind { Program, FcgiProgram, EventListener };
+
+// [fcgi-program:x] socket= as parse_fcgi_socket leaves it.
+struct FcgiSocket {
+  std::string url;    // "unix:///abs/path" (normalised) or "tcp://host:port"
+  std::string path;   // unix sockets
+  std::string host;   // tcp sockets
+  int port = 0;
+  std::optional<std::pair<uid_t, gid_t>> owner;  // socket_owner, or the program user's
+  mode_t mode = 0700;                            // unix only
+  std::optional<int> backlog;
+};
 
 struct ProcessConfig {
   SectionKind kind = SectionKind::Program;
@@ -50,6 +64,30 @@ struct ProcessConfig {
   std::string stdout_logfile = "AUTO";  // a path, "AUTO" or "NONE"
   std::string stderr_logfile = "AUTO";
   std::optional<std::string> serverurl;  // unset or AUTO -> computed
+
+  // Further keys, for evidence and reports (defaults as supervisor's).
+  int group_priority = 999;  // the group's priority ([group:g] or the program's)
+  int numprocs_start = 0;
+  std::string process_name_template = "%(program_name)s";  // as written
+  long long stdout_logfile_maxbytes = 50LL * 1024 * 1024;
+  int stdout_logfile_backups = 10;
+  long long stdout_capture_maxbytes = 0;
+  bool stdout_events_enabled = false;
+  bool stdout_syslog = false;
+  long long stderr_logfile_maxbytes = 50LL * 1024 * 1024;
+  int stderr_logfile_backups = 10;
+  long long stderr_capture_maxbytes = 0;
+  bool stderr_events_enabled = false;
+  bool stderr_syslog = false;
+  std::optional<FcgiSocket> fcgi_socket;  // [fcgi-program:x] outside a [group:]
+  std::vector<std::string> events;        // [eventlistener:x], upper-cased
+  int buffer_size = 10;                   // [eventlistener:x]
+  // Where each key's effective value was written (a [DEFAULT] key counts):
+  // lets a report point at, or patch, the right line.
+  std::map<std::string, core::Origin> key_origins;
+
+  // supervisorctl's name for it: "group:name", or "name" when both agree.
+  std::string namespec() const;
 };
 
 struct SupervisordConfig {
@@ -67,6 +105,18 @@ struct SupervisordConfig {
   // SUPERVISOR_SERVER_URL as supervisord computes it (unix socket first).
   std::optional<std::string> server_url;
   std::optional<std::string> unix_socket;  // [unix_http_server] file=
+
+  std::optional<uid_t> uid;        // user= resolved (after parsing, as realize() does)
+  std::string logfile_path;        // logfile made absolute against supervisord's cwd ("syslog" kept)
+  std::string pidfile_path;        // pidfile made absolute
+  int loglevel = 20;               // info
+  long long logfile_maxbytes = 50LL * 1024 * 1024;
+  int logfile_backups = 10;
+  bool silent = false;
+  bool nocleanup = false;
+  bool strip_ansi = false;
+  core::Origin source;             // the [supervisord] header
+  std::map<std::string, core::Origin> key_origins;
 };
 
 struct Config {
@@ -75,9 +125,16 @@ struct Config {
   std::vector<std::string> included;  // files read through [include], in order
   SupervisordConfig supervisord;
   std::vector<ProcessConfig> processes;  // sorted by (priority, name)
+  // What supervisord would log while parsing (WARN / INFO lines).
+  std::vector<std::string> parse_warnings;
+  std::vector<std::string> parse_infos;
 
-  // Resolve a name as supervisorctl does: "name", "group:name", "group:*".
-  // Throws InputError listing the known names when nothing matches.
+  // Resolve a name as supervisorctl does: "group:name", "group:*" (or
+  // "group:"), and a bare "name" (the process whose namespec it is). A bare
+  // name that is no namespec also matches a group (all its processes) or a
+  // process name inside a group ("web_00", a [group:] member), which
+  // supervisorctl would refuse but a person means. Throws InputError listing
+  // the known names when nothing matches.
   std::vector<const ProcessConfig*> find(const std::string& spec) const;
 };
 
@@ -86,7 +143,11 @@ struct LoadContext {
   core::Env environ;              // supervisord's environment: ENV_* names
   std::string host_node_name;     // platform.node()
   std::string cwd;                // supervisord's cwd (relative -c, logfile)
-  const core::UserDb* users = nullptr;  // user= is resolved at parse time
+  const core::UserDb* users = nullptr;  // user= is resolved at parse time (null: the system's)
+  // When set, the directory checks supervisord makes at parse time
+  // (logfile/pidfile/child log parent dirs, directory=, childlogdir) are
+  // made through it; when null they are skipped.
+  const core::FileSystem* fs = nullptr;
 };
 
 // Parse a config held in memory (includes are read from disk).

@@ -1,0 +1,61 @@
+// The [program:x] key table. Defaults are supervisor 4.2.5's (exitcodes is
+// "0" since 4.0; 3.x had "0,2"). killasgroup defaults to stopasgroup's value,
+// which a table cannot say: the loader handles that one key by name.
+#include "config/keys.h"
+
+namespace bootmortem::config {
+
+namespace {
+
+using enum KeyType;
+using enum KeyScope;
+using enum Expansion;
+
+const std::vector<ProgramKey> kProgramKeys{
+    // Read once per section, before any process exists.
+    {"priority", Integer, "999", Section, Once, false},
+    {"autostart", Boolean, "true", Section, Once, false},
+    {"autorestart", KeyType::AutoRestart, "unexpected", Section, Once, false},
+    {"startsecs", Integer, "1", Section, Once, false},
+    {"startretries", Integer, "3", Section, Once, false},
+    {"stopsignal", Signal, "TERM", Section, Once, false},
+    {"stopwaitsecs", Integer, "10", Section, Once, false},
+    {"stopasgroup", Boolean, "false", Section, Once, false},
+    {"killasgroup", Boolean, "false", Section, Once, false},
+    {"exitcodes", ExitCodes, "0", Section, Once, false},
+    {"redirect_stderr", Boolean, "false", Section, Once, true},
+    {"numprocs", Integer, "1", Section, Once, false},
+    {"numprocs_start", Integer, "0", Section, Once, false},
+    {"environment", Environment, "", Section, Raw, true},
+    {"stdout_capture_maxbytes", ByteSize, "0", Section, Once, false},
+    {"stdout_events_enabled", Boolean, "false", Section, Once, false},
+    {"stderr_capture_maxbytes", ByteSize, "0", Section, Once, false},
+    {"stderr_events_enabled", Boolean, "false", Section, Once, false},
+    {"serverurl", ServerUrl, std::nullopt, Section, Once, true},
+    {"user", User, std::nullopt, Section, Once, true},
+    {"umask", Octal, std::nullopt, Section, Once, true},
+    {"process_name", ProcessName, "%(program_name)s", Section, Raw, true},
+    // Read once per process, in this order.
+    {"directory", String, std::nullopt, Process, Once, true},
+    {"stdout_logfile", LogFile, "AUTO", Process, Twice, true},
+    {"stdout_logfile_backups", Integer, "10", Process, Once, false},
+    {"stdout_logfile_maxbytes", ByteSize, "50MB", Process, Once, false},
+    {"stdout_syslog", Boolean, "false", Process, Once, false},
+    {"stderr_logfile", LogFile, "AUTO", Process, Twice, true},
+    {"stderr_logfile_backups", Integer, "10", Process, Once, false},
+    {"stderr_logfile_maxbytes", ByteSize, "50MB", Process, Once, false},
+    {"stderr_syslog", Boolean, "false", Process, Once, false},
+    {"command", String, std::nullopt, Process, Once, true},
+};
+
+}  // namespace
+
+const std::vector<ProgramKey>& program_keys() { return kProgramKeys; }
+
+const ProgramKey* find_program_key(std::string_view name) {
+  for (const auto& k : kProgramKeys)
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+}  // namespace bootmortem::config

@@ -1,0 +1,60 @@
+// Internal to the config module: the state ServerOptions.read_config keeps
+// while it parses, shared by loader.cpp (files, [supervisord], servers) and
+// programs.cpp (groups and processes).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "config/datatypes.h"
+#include "config/expand.h"
+#include "config/ini.h"
+#include "config/python.h"
+
+namespace bootmortem::config {
+
+// A ValueError that knows which line of which file it is about.
+class LocatedError : public ValueError {
+ public:
+  LocatedError(core::Origin where, const std::string& message) : ValueError(message), origin(std::move(where)) {}
+  core::Origin origin;
+};
+
+struct Loader {
+  const LoadContext& ctx;
+  const core::UserDb& users;
+  Config& config;
+  std::string configfile;  // as given: supervisor's messages name it so
+  std::string here;
+  IniDocument doc;
+  // parser.expansions: ENV_* of supervisord's environment, later extended by
+  // [supervisord] environment= (one dict, shared, as in supervisor).
+  Expansions environ;
+  PathCheck paths;
+
+  // Where section.option was written; the section header when it was not.
+  core::Origin origin_of(const std::string& section, const std::string& option) const;
+  // UnhosedConfigParser.saneget(): the value or dflt, %-expanded with
+  // environ updated by extra, under the name "<section>.<option>".
+  std::optional<std::string> get(const std::string& section, const std::string& option,
+                                 std::optional<std::string> dflt, const Expansions& extra,
+                                 bool do_expand = true) const;
+  // Runs f; a plain ValueError from it is pinned to section.option's line.
+  template <class F>
+  auto at(const std::string& section, const std::string& option, F&& f) const -> decltype(f()) {
+    try {
+      return f();
+    } catch (const LocatedError&) {
+      throw;
+    } catch (const ValueError& e) {
+      throw LocatedError(origin_of(section, option), e.what());
+    }
+  }
+};
+
+// ServerOptions.process_groups_from_parser and everything below it: fills
+// config.processes, sorted as supervisor sorts groups and processes.
+void process_groups_from_parser(Loader& loader);
+
+}  // namespace bootmortem::config
