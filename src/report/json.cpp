@@ -1,0 +1,87 @@
+// DESIGN.md's "bootmortem/1" schema. Fields may be added, never change
+// meaning: consumers (CI, tickets) key on these names.
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "core/error.h"
+#include "report/view.h"
+#include "rules/trace_text.h"
+
+namespace bootmortem::report {
+namespace {
+
+// ordered_json keeps the schema's order (schema, program, verdict first) for readers.
+using json = nlohmann::ordered_json;
+
+json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+json opt_int(const std::optional<int>& i) { return i ? json(*i) : json(nullptr); }
+json nonempty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+json finding(const rules::Finding& f) {
+  return {{"rule", f.rule},
+          {"title", f.title},
+          {"cause", f.cause},
+          {"fix", f.fix},
+          {"patch", nonempty(f.patch)},
+          {"config_line", nonempty(f.config_line)},
+          {"confidence", f.confidence},
+          {"verified", f.verified},
+          {"evidence", f.evidence}};
+}
+
+json syscall(const trace::FailedSyscall& s) {
+  json j = {{"pid", s.pid},
+            {"call", s.call},
+            {"path", s.path},
+            {"errno", core::errno_name(s.err)},
+            {"count", s.count}};
+  if (!s.addr.empty()) j["addr"] = s.addr;
+  return j;
+}
+
+json base_env(const spawn::BaseEnv& b) {
+  json j = {{"source", spawn::base_env_source_name(b.source)}, {"observed", b.observed}};
+  if (b.source == spawn::BaseEnvSource::LiveSupervisord) j["pid"] = b.pid;
+  if (b.source == spawn::BaseEnvSource::File) j["file"] = b.file;
+  return j;
+}
+
+}  // namespace
+
+void render_json(const View& v, std::ostream& out) {
+  const auto& ev = v.r.ev;
+  const auto& t = ev.trace;
+  json findings = json::array(), diff = json::array(), failed = json::array();
+  for (const auto& f : v.r.findings) findings.push_back(finding(f));
+  for (const auto& d : ev.env_diff)
+    diff.push_back({{"name", d.name}, {"spawn", opt(d.spawn)}, {"login", opt(d.login)}, {"kind", d.kind}});
+  for (const auto& s : t.failed) failed.push_back(syscall(s));
+
+  json j = {
+      {"schema", "bootmortem/1"},
+      {"program", v.program},
+      {"verdict", v.starts ? "starts" : "fails"},
+      {"exit", {{"code", opt_int(t.exit_code)}, {"signal", opt(v.signal)}, {"after_ms", t.after_ms}}},
+      {"base_env", base_env(ev.spec.base)},
+      {"findings", findings},
+      {"env_diff", diff},
+      {"syscalls_failed", failed},
+      {"stderr_tail", v.stderr_tail},
+      {"stdout_tail", v.stdout_tail},
+      {"spawn",
+       {{"argv", ev.spec.argv},
+        {"filename", ev.spec.filename},
+        {"user", ev.spec.user},
+        {"uid", ev.spec.uid},
+        {"gid", ev.spec.gid},
+        {"groups", ev.spec.groups},
+        {"directory", opt(ev.spec.directory)},
+        {"cwd", ev.spec.cwd},
+        {"umask", v.umask}}},
+      {"trace", {{"backend", t.backend}, {"note", t.backend_note}}},
+      {"spawnerr", opt(v.spawnerr)},
+  };
+  out << j.dump(2) << "\n";
+}
+
+}  // namespace bootmortem::report

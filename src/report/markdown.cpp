@@ -1,0 +1,121 @@
+// A ticket attachment: self-contained, readable as plain text, every
+// machine string in code so Markdown does not eat its characters.
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+#include "report/view.h"
+#include "rules/trace_text.h"
+
+namespace bootmortem::report {
+namespace {
+
+// The longest run of backticks in s, so a fence or span can be longer.
+size_t backtick_run(const std::string& s) {
+  size_t best = 0, run = 0;
+  for (char c : s) {
+    run = c == '`' ? run + 1 : 0;
+    best = std::max(best, run);
+  }
+  return best;
+}
+
+std::string code(const std::string& s) {
+  std::string ticks(backtick_run(s) + 1, '`');
+  bool pad = !s.empty() && (s.front() == '`' || s.back() == '`');
+  return ticks + (pad ? " " : "") + s + (pad ? " " : "") + ticks;
+}
+
+void block(std::ostream& out, const std::string& lang, const std::string& text) {
+  std::string fence(std::max<size_t>(3, backtick_run(text) + 1), '`');
+  out << fence << lang << "\n" << text;
+  if (!text.empty() && text.back() != '\n') out << "\n";
+  out << fence << "\n\n";
+}
+
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return code(out);
+}
+
+std::string confidence(double c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", c);
+  return buf;
+}
+
+void finding(std::ostream& out, const rules::Finding& f, const char* level) {
+  out << level << " " << f.title << "\n\n";
+  out << "Rule " << code(f.rule) << ", confidence " << confidence(f.confidence) << ".\n\n";
+  out << f.cause << "\n\n";
+  out << "**Fix:** " << f.fix << "\n\n";
+  if (!f.config_line.empty()) block(out, "ini", f.config_line);
+  if (!f.patch.empty()) block(out, "diff", f.patch);
+  if (!f.evidence.empty()) {
+    out << "Evidence:\n\n";
+    for (const auto& e : f.evidence) out << "- " << code(e) << "\n";
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+void render_markdown(const View& v, std::ostream& out) {
+  const auto& ev = v.r.ev;
+  out << "# bootmortem: " << v.program << " " << (v.starts ? "starts" : "fails") << "\n\n";
+  out << "**" << v.verdict_line << "**\n\n";
+  if (!ev.spec.section.empty()) {
+    out << "Section " << code("[" + ev.spec.section + "]");
+    if (!ev.spec.source.file.empty()) out << " in " << code(ev.spec.source.str());
+    out << ", run as " << code(ev.spec.user) << " (uid " << ev.spec.uid << ").\n\n";
+  }
+
+  if (v.r.findings.empty()) {
+    out << "## Root cause\n\n"
+        << (v.starts ? "The program starts; no rule reported a problem.\n\n"
+                     : "No rule explains this failure; the evidence below is what bootmortem saw.\n\n");
+  } else {
+    out << "## Root cause\n\n";
+    finding(out, v.r.findings.front(), "###");
+  }
+  if (v.r.findings.size() > 1) {
+    out << "## Other findings\n\n";
+    for (size_t i = 1; i < v.r.findings.size(); ++i) finding(out, v.r.findings[i], "###");
+  }
+
+  if (!ev.trace.failed.empty()) {
+    out << "## Failed system calls\n\n";
+    std::string lines;
+    for (const auto& s : ev.trace.failed) lines += rules::syscall_line(s, true) + "\n";
+    block(out, "", lines);
+  }
+  if (!ev.env_diff.empty()) {
+    out << "## Environment: spawn vs login\n\n";
+    if (!ev.login.method.empty()) out << "Login environment from " << code(ev.login.method) << ".\n\n";
+    out << "| Variable | spawn | login | kind |\n|---|---|---|---|\n";
+    for (const auto& d : ev.env_diff)
+      out << "| " << cell(d.name) << " | " << cell(shown(d.spawn)) << " | " << cell(shown(d.login))
+          << " | " << d.kind << " |\n";
+    out << "\n";
+  }
+
+  out << "## Replay\n\n";
+  std::string argv;
+  for (const auto& a : ev.spec.argv) argv += (argv.empty() ? "" : " ") + a;
+  out << "- Command: " << code(argv) << "\n";
+  out << "- User: " << code(ev.spec.user) << " (uid " << ev.spec.uid << ", gid " << ev.spec.gid << ")\n";
+  out << "- Working directory: " << code(ev.spec.cwd) << ", umask " << code(v.umask) << "\n";
+  out << "- Base environment: " << v.base_env << "\n";
+  out << "- Trace: " << ev.trace.backend;
+  if (!ev.trace.backend_note.empty()) out << " (" << ev.trace.backend_note << ")";
+  out << "\n\n";
+
+  for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
+    if (tail->empty()) continue;
+    out << "## " << label << " (last " << k_tail_lines << " lines)\n\n";
+    block(out, "", *tail);
+  }
+}
+
+}  // namespace bootmortem::report

@@ -1,0 +1,125 @@
+// Secrets never reach a report unless asked (DESIGN.md, Safety). Names are
+// judged by their word parts so API_KEY is secret and KEYBOARD is not; the
+// tables say which parts count, and the tests pin the borderline names.
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <re2/re2.h>
+
+#include "report/report.h"
+#include "report/view.h"
+
+namespace bootmortem::report {
+namespace {
+
+// A part that is exactly one of these makes the name secret.
+const std::set<std::string> k_secret_parts = {
+    "KEY",  "KEYS",  "APIKEY",  "ACCESSKEY",   "SECRETKEY", "PRIVKEY", "TOKEN",  "TOKENS",
+    "AUTH", "PASS",  "PRIVATE", "SESSION",     "CREDS",     "COOKIE",  "CREDENTIAL",
+    "CREDENTIALS",
+};
+// A part that contains one of these makes the name secret (DBPASSWORD,
+// MYSECRET, PGPASSWORD).
+const char* const k_secret_substrings[] = {"PASSWORD", "PASSWD", "SECRET", "CREDENTIAL"};
+// A part ending in one of these (ACCESSTOKEN, GITHUBTOKEN, but not TOKENIZERS).
+const char* const k_secret_suffixes[] = {"TOKEN"};
+// Names with a secret-looking part whose value is an address or an id that
+// the reader needs and that grants nothing.
+const std::set<std::string> k_not_secret = {
+    "SSH_AUTH_SOCK",       "XDG_SESSION_ID",          "XDG_SESSION_TYPE", "XDG_SESSION_CLASS",
+    "XDG_SESSION_DESKTOP", "DBUS_SESSION_BUS_ADDRESS", "DESKTOP_SESSION",
+};
+
+// Upper-cased word parts: split on anything not alphanumeric and where a
+// lower-case letter meets an upper-case one (apiKey -> API, KEY).
+std::vector<std::string> parts(const std::string& name) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = name[i];
+    if (!std::isalnum(c)) {
+      if (!out.back().empty()) out.emplace_back();
+      continue;
+    }
+    if (i > 0 && std::isupper(c) && std::islower(static_cast<unsigned char>(name[i - 1])) &&
+        !out.back().empty())
+      out.emplace_back();
+    out.back() += static_cast<char>(std::toupper(c));
+  }
+  if (out.back().empty()) out.pop_back();
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+const RE2& url_credentials() {
+  // scheme://user:password@ — the password is everything up to the '@'.
+  static const RE2 re(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@'"]*:)[^\s/@'"]+@)");
+  return re;
+}
+
+const RE2& assignment() {
+  // NAME=value or --name=value inside free text; the name decides.
+  static const RE2 re(R"(([A-Za-z_][A-Za-z0-9_.\-]*)=([^\s,;'"&]+))");
+  return re;
+}
+
+}  // namespace
+
+bool secret_name(const std::string& name) {
+  std::string upper = name;
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (k_not_secret.count(upper)) return false;
+  for (const auto& p : parts(name)) {
+    if (k_secret_parts.count(p)) return true;
+    for (const char* s : k_secret_substrings)
+      if (p.find(s) != std::string::npos) return true;
+    for (const char* s : k_secret_suffixes)
+      if (ends_with(p, s)) return true;
+  }
+  return false;
+}
+
+std::string redact_text(const std::string& text) {
+  std::string out = text;
+  RE2::GlobalReplace(&out, url_credentials(), R"(\1***@)");
+  // Rebuild with secret assignments masked; RE2 has no callback replace.
+  std::string result;
+  re2::StringPiece input(out), name, value;
+  const char* last = out.data();
+  while (RE2::FindAndConsume(&input, assignment(), &name, &value)) {
+    if (!secret_name(std::string(name)) || value == "***") continue;
+    result.append(last, value.data() - last);
+    result += "***";
+    last = value.data() + value.size();
+  }
+  result.append(last, out.data() + out.size() - last);
+  return result;
+}
+
+std::string redact_value(const std::string& name, const std::string& value) {
+  if (secret_name(name) && !value.empty()) return "***";
+  return redact_text(value);
+}
+
+std::vector<std::string> redact_argv(const std::vector<std::string>& argv) {
+  std::vector<std::string> out;
+  bool mask_next = false;
+  for (const auto& a : argv) {
+    if (mask_next) {
+      out.push_back("***");
+      mask_next = false;
+      continue;
+    }
+    out.push_back(redact_text(a));
+    // "--password hunter2": the flag names the secret, the next word is it.
+    size_t name = a.find_first_not_of('-');
+    if (name > 0 && name != std::string::npos && a.find('=') == std::string::npos)
+      mask_next = secret_name(a.substr(name));
+  }
+  return out;
+}
+
+}  // namespace bootmortem::report

@@ -1,0 +1,126 @@
+// The on-call view: verdict, then the top finding's cause and fix with the
+// line to paste, all on the first screen; then the rest and the evidence.
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+
+#include "report/view.h"
+#include "rules/trace_text.h"
+
+namespace bootmortem::report {
+namespace {
+
+struct Style {
+  bool on;
+  std::string operator()(const char* code, const std::string& s) const {
+    return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
+  }
+  std::string bold(const std::string& s) const { return (*this)("1", s); }
+};
+
+std::string confidence(double c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", c);
+  return buf;
+}
+
+// Each line of text indented, for multi-line blocks (patches, stderr).
+void indented(std::ostream& out, const std::string& text, const std::string& pad) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out << pad << text.substr(start, nl - start) << "\n";
+    start = nl + 1;
+  }
+}
+
+void top_finding(const View& v, const Style& st, std::ostream& out) {
+  const auto& f = v.r.findings.front();
+  out << st("1;33", "Cause") << " (" << f.rule << ", confidence " << confidence(f.confidence)
+      << "): " << f.title << "\n";
+  out << "  " << f.cause << "\n\n";
+  out << st("1;32", "Fix") << ":\n  " << f.fix << "\n";
+  if (!f.config_line.empty()) {
+    std::string section = v.r.ev.spec.section.empty() ? "the program's section" : "[" + v.r.ev.spec.section + "]";
+    out << "  Line for " << section << ":\n    " << st("1", f.config_line) << "\n";
+  }
+  if (!f.evidence.empty()) {
+    out << "\n" << st.bold("Because") << ":\n";
+    for (const auto& e : f.evidence) out << "  - " << e << "\n";
+  }
+  if (!f.patch.empty()) {
+    out << "\n" << st.bold("Patch") << ":\n";
+    indented(out, f.patch, "  ");
+  }
+}
+
+void other_findings(const View& v, const Style& st, std::ostream& out) {
+  if (v.r.findings.size() < 2) return;
+  out << "\n" << st.bold("Other findings") << ":\n";
+  for (size_t i = 1; i < v.r.findings.size(); ++i) {
+    const auto& f = v.r.findings[i];
+    out << "  " << i + 1 << ". " << f.title << " (" << f.rule << ", confidence "
+        << confidence(f.confidence) << ")\n";
+    out << "     " << f.cause << "\n";
+    out << "     Fix: " << f.fix << "\n";
+  }
+}
+
+void syscalls(const View& v, const Style& st, std::ostream& out) {
+  const auto& t = v.r.ev.trace;
+  if (t.failed.empty()) return;
+  out << "\n" << st.bold("Failed system calls") << " (" << t.failed.size() << " distinct";
+  if (t.failed_total) out << ", " << t.failed_total << " in all";
+  out << "):\n";
+  size_t skip = t.failed.size() > k_text_syscalls ? t.failed.size() - k_text_syscalls : 0;
+  if (skip) out << "  (" << skip << " earlier ones not shown; --format json lists all)\n";
+  for (size_t i = skip; i < t.failed.size(); ++i)
+    out << "  " << rules::syscall_line(t.failed[i], true) << "\n";
+  if (t.failed_dropped) out << "  (" << t.failed_dropped << " more not recorded)\n";
+}
+
+void env_diff(const View& v, const Style& st, std::ostream& out) {
+  const auto& d = v.r.ev.env_diff;
+  if (d.empty()) return;
+  out << "\n" << st.bold("Environment, spawn vs login");
+  if (!v.r.ev.login.method.empty()) out << " (" << v.r.ev.login.method << ")";
+  out << ":\n";
+  size_t wn = 4, ws = 5;
+  for (const auto& e : d) {
+    wn = std::max(wn, e.name.size());
+    ws = std::max(ws, shown(e.spawn).size());
+  }
+  auto row = [&](const std::string& a, const std::string& b, const std::string& c,
+                 const std::string& kind) {
+    out << "  " << a << std::string(wn - a.size() + 2, ' ') << b << std::string(ws - b.size() + 2, ' ')
+        << c << (kind.empty() ? "" : "  [" + kind + "]") << "\n";
+  };
+  row("name", "spawn", "login", "");
+  for (const auto& e : d) row(e.name, shown(e.spawn), shown(e.login), e.kind);
+}
+
+}  // namespace
+
+void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
+  Style st{o.color};
+  out << st(v.starts ? "1;32" : "1;31", v.verdict_line) << "\n\n";
+  if (!v.r.findings.empty())
+    top_finding(v, st, out);
+  else if (!v.starts)
+    out << "No rule explains this failure; below is what bootmortem saw.\n";
+  other_findings(v, st, out);
+  syscalls(v, st, out);
+  env_diff(v, st, out);
+  out << "\n" << st.bold("Base environment") << ": " << v.base_env << "\n";
+  out << st.bold("Trace") << ": " << v.r.ev.trace.backend;
+  if (!v.r.ev.trace.backend_note.empty()) out << " (" << v.r.ev.trace.backend_note << ")";
+  out << "\n";
+  for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
+    if (tail->empty()) continue;
+    out << "\n" << st.bold(std::string(label) + " (last " + std::to_string(k_tail_lines) + " lines)") << ":\n";
+    indented(out, *tail, "  | ");
+  }
+}
+
+}  // namespace bootmortem::report

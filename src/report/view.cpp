@@ -1,0 +1,91 @@
+#include "report/view.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "rules/trace_text.h"
+
+namespace bootmortem::report {
+namespace {
+
+void redact_finding(rules::Finding& f) {
+  for (auto* s : {&f.title, &f.cause, &f.fix, &f.patch, &f.config_line}) *s = redact_text(*s);
+  for (auto& e : f.evidence) e = redact_text(e);
+}
+
+void redact(Report& r) {
+  auto& ev = r.ev;
+  ev.spec.argv = redact_argv(ev.spec.argv);
+  for (auto& d : ev.env_diff) {
+    if (d.spawn) d.spawn = redact_value(d.name, *d.spawn);
+    if (d.login) d.login = redact_value(d.name, *d.login);
+  }
+  for (auto& f : r.findings) redact_finding(f);
+  for (auto& s : ev.trace.failed) {
+    s.args = redact_text(s.args);
+    s.path = redact_text(s.path);
+  }
+  if (ev.trace.spawnerr) ev.trace.spawnerr = redact_text(*ev.trace.spawnerr);
+  if (ev.spec.spawnerr) ev.spec.spawnerr = redact_text(*ev.spec.spawnerr);
+}
+
+std::string verdict_line(const View& v) {
+  const auto& t = v.r.ev.trace;
+  std::string startsecs = "(startsecs=" + std::to_string(v.r.ev.spec.startsecs) + ")";
+  std::string after = std::to_string(t.after_ms) + " ms";
+  if (v.spawnerr) return v.program + " fails: supervisord would not spawn it: " + *v.spawnerr;
+  if (v.starts) return v.program + " starts: still up after " + after + " " + startsecs;
+  if (v.signal) return v.program + " fails: killed by " + *v.signal + " after " + after + " " + startsecs;
+  if (t.exit_code)
+    return v.program + " fails: exit status " + std::to_string(*t.exit_code) + " after " + after +
+           " " + startsecs;
+  return v.program + " fails after " + after + " " + startsecs;
+}
+
+std::string base_env_text(const spawn::BaseEnv& b) {
+  std::string out = spawn::base_env_source_name(b.source);
+  if (b.source == spawn::BaseEnvSource::LiveSupervisord) out += " (pid " + std::to_string(b.pid) + ")";
+  if (b.source == spawn::BaseEnvSource::File) out += " (" + b.file + ")";
+  return out + (b.observed ? ", observed" : ", assumed");
+}
+
+}  // namespace
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+std::string shown(const std::optional<std::string>& v) { return v ? *v : "(unset)"; }
+
+View make_view(const Report& r, const RenderOptions& o) {
+  View v;
+  v.r = r;
+  if (o.redact) redact(v.r);
+  const auto& ev = v.r.ev;
+  v.program = ev.spec.name;
+  if (v.program.empty()) {
+    auto it = ev.values.find("program");
+    if (it != ev.values.end()) v.program = it->second;
+  }
+  v.starts = ev.trace.verdict == trace::Verdict::Starts;
+  if (ev.trace.exit_signal) v.signal = signal_name(*ev.trace.exit_signal);
+  if (ev.trace.spawnerr)
+    v.spawnerr = ev.trace.spawnerr;
+  else if (ev.spec.spawnerr)
+    v.spawnerr = ev.spec.spawnerr;
+  v.verdict_line = verdict_line(v);
+  auto tail = [&](const trace::Captured& c) {
+    std::string t = rules::last_lines(rules::stream_text(c), k_tail_lines);
+    return o.redact ? redact_text(t) : t;
+  };
+  v.stderr_tail = tail(ev.trace.err);
+  v.stdout_tail = tail(ev.trace.out);
+  v.base_env = base_env_text(ev.spec.base);
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(ev.spec.effective_umask));
+  v.umask = buf;
+  return v;
+}
+
+}  // namespace bootmortem::report

@@ -1,0 +1,42 @@
+// What every renderer shows, computed once: the report with secrets already
+// redacted (when asked), the verdict sentence, the stream tails. Renderers
+// format a View; none of them redacts or summarises on its own, so text,
+// Markdown and JSON cannot disagree about what is shown.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+
+namespace bootmortem::report {
+
+struct View {
+  Report r;                 // redacted copy
+  std::string program;
+  bool starts = false;
+  std::optional<std::string> signal;  // "SIGSEGV"
+  std::optional<std::string> spawnerr;
+  std::string verdict_line;  // "test_server fails: exit status 3 after 512 ms (startsecs=1)"
+  std::string stderr_tail, stdout_tail;
+  std::string base_env;      // "live-supervisord (pid 1234), observed"
+  std::string umask;         // "022"
+};
+
+inline constexpr size_t k_tail_lines = 20;
+// The text report lists at most this many failed syscalls, the latest ones.
+inline constexpr size_t k_text_syscalls = 20;
+
+View make_view(const Report& r, const RenderOptions& o);
+std::vector<std::string> redact_argv(const std::vector<std::string>& argv);
+// "SIGSEGV" for 11; "signal 99" when unknown.
+std::string signal_name(int sig);
+// A spawn or login value of the env diff as shown: "(unset)" when absent.
+std::string shown(const std::optional<std::string>& v);
+
+void render_text(const View& v, const RenderOptions& o, std::ostream& out);
+void render_markdown(const View& v, std::ostream& out);
+void render_json(const View& v, std::ostream& out);
+
+}  // namespace bootmortem::report

@@ -1,0 +1,66 @@
+#include <sstream>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "../rules/seed_evidence.h"
+#include "report/report.h"
+
+using namespace bootmortem;
+using nlohmann::json;
+
+namespace {
+json as_json(const report::Report& r) {
+  std::ostringstream out;
+  report::render(r, report::Format::Json, {}, out);
+  return json::parse(out.str());
+}
+}  // namespace
+
+TEST_CASE("schema fields and types") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  auto j = as_json(r);
+  CHECK(j["schema"] == "bootmortem/1");
+  CHECK(j["program"] == "test_server");
+  CHECK(j["verdict"] == "fails");
+  CHECK(j["exit"] == json{{"code", 3}, {"signal", nullptr}, {"after_ms", 512}});
+  CHECK(j["base_env"] == json{{"source", "live-supervisord"}, {"observed", true}, {"pid", 1234}});
+  CHECK(j["findings"] == json::array());
+  CHECK(j["env_diff"][0] == json{{"name", "HOME"}, {"spawn", "/root"}, {"login", "/home/cissoid"}, {"kind", "identity"}});
+  CHECK(j["env_diff"][3]["login"].is_null());
+  CHECK(j["syscalls_failed"].back() ==
+        json{{"pid", 27887}, {"call", "mkdir"}, {"path", "/root/.cache"}, {"errno", "EACCES"}, {"count", 1}});
+  CHECK(j["spawn"]["umask"] == "022");
+  CHECK(j["spawn"]["groups"] == json{1001});
+  CHECK(j["spawn"]["directory"] == "/srv/test_server");
+  CHECK(j["trace"]["backend"] == "ptrace+seccomp");
+  CHECK(j["spawnerr"].is_null());
+  CHECK(j["stderr_tail"].get<std::string>().find("Reason: Worker failed to boot.") != std::string::npos);
+}
+
+TEST_CASE("signal name, file base, spawnerr, addr, finding without patch") {
+  report::Report r;
+  r.ev = testing::base_evidence();
+  r.ev.trace.exit_code.reset();
+  r.ev.trace.exit_signal = 9;
+  r.ev.trace.spawnerr = "can't find command 'x'";
+  r.ev.spec.base.source = spawn::BaseEnvSource::File;
+  r.ev.spec.base.file = "/tmp/env";
+  r.ev.spec.directory.reset();
+  r.ev.trace.failed = {testing::failed_bind(1, EACCES, "0.0.0.0:80", 80)};
+  rules::Finding f;
+  f.rule = "r";
+  f.confidence = 0.5;
+  r.findings = {f};
+  auto j = as_json(r);
+  CHECK(j["exit"]["signal"] == "SIGKILL");
+  CHECK(j["exit"]["code"].is_null());
+  CHECK(j["base_env"] == json{{"source", "file"}, {"observed", true}, {"file", "/tmp/env"}});
+  CHECK(j["spawnerr"] == "can't find command 'x'");
+  CHECK(j["spawn"]["directory"].is_null());
+  CHECK(j["syscalls_failed"][0]["addr"] == "0.0.0.0:80");
+  CHECK(j["findings"][0]["patch"].is_null());
+  CHECK(j["findings"][0]["config_line"].is_null());
+  CHECK(j["findings"][0]["verified"] == false);
+}

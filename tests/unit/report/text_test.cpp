@@ -1,0 +1,50 @@
+#include <sstream>
+
+#include <doctest/doctest.h>
+
+#include "../rules/seed_evidence.h"
+#include "report/report.h"
+
+using namespace bootmortem;
+
+namespace {
+std::string text(const report::Report& r, bool color = false) {
+  std::ostringstream out;
+  report::RenderOptions o;
+  o.color = color;
+  report::render(r, report::Format::Text, o, out);
+  return out.str();
+}
+}  // namespace
+
+TEST_CASE("colour only when asked") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  CHECK(text(r).find('\x1b') == std::string::npos);
+  std::string c = text(r, true);
+  CHECK(c.rfind("\x1b[1;31mtest_server fails: exit status 3", 0) == 0);
+}
+
+TEST_CASE("no finding: says so, still shows the evidence") {
+  report::Report r;
+  r.ev = testing::seed_evidence(true);
+  std::string t = text(r);
+  CHECK(t.find("No rule explains this failure") != std::string::npos);
+  CHECK(t.find("[pid 27887] mkdir(\"/root/.cache\", 0755) = -1 EACCES (Permission denied)") !=
+        std::string::npos);
+  CHECK(t.find("  | [2016-01-25 21:26:23 +0800] [27886] [INFO] Reason: Worker failed to boot.") !=
+        std::string::npos);
+}
+
+TEST_CASE("many failed syscalls: the latest are listed, with pid and count") {
+  report::Report r;
+  r.ev = testing::base_evidence();
+  for (uint64_t i = 1; i <= 25; ++i)
+    r.ev.trace.failed.push_back(testing::failed(i, "openat", ENOENT, "/x/" + std::to_string(i)));
+  r.ev.trace.failed.back().count = 4;
+  std::string t = text(r);
+  CHECK(t.find("(5 earlier ones not shown; --format json lists all)") != std::string::npos);
+  CHECK(t.find("\"/x/5\"") == std::string::npos);
+  CHECK(t.find("[pid 27887] openat(\"/x/25\") = -1 ENOENT (No such file or directory) (×4)") !=
+        std::string::npos);
+}
