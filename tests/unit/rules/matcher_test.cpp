@@ -133,3 +133,16 @@ TEST_CASE("set_env builds the config line and the patch; fix may quote it") {
   CHECK(f[0].patch.find("+environment=HOME=\"/home/cissoid\"\n") != std::string::npos);
   CHECK(f[0].patch.rfind("--- /etc/supervisor/conf.d/test_server.conf\n", 0) == 0);
 }
+
+TEST_CASE("several [[rule.syscall]] conditions must each find a failure") {
+  auto ev = testing::base_evidence();
+  std::string r = rule("two", 0.5,
+                       "[[rule.syscall]]\ncall = [\"@mkdir\"]\n"
+                       "[[rule.syscall]]\ncall = [\"bind\"]\n");
+  ev.trace.failed = {testing::failed(1, "mkdir", EACCES, "/a")};
+  CHECK(run(r, ev).empty());
+  ev.trace.failed.push_back(testing::failed_bind(2, EADDRINUSE, "0.0.0.0:80", 80));
+  auto f = run(r, ev);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].evidence.size() == 2);
+}
