@@ -1,0 +1,206 @@
+// Groups and processes (programs.cpp): numprocs naming, section kinds,
+// sorting, merged environments and where each error points. Expected values
+// from supervisor 4.2.5's read_config on the same text.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+
+using namespace bootmortem;
+using namespace bootmortem::config;
+
+namespace {
+
+core::FakeUserDb& users() {
+  static core::FakeUserDb db = [] {
+    core::FakeUserDb d;
+    d.users.push_back(core::Passwd{"root", 0, 0, "/root", "/bin/bash"});
+    d.users.push_back(core::Passwd{"nobody", 65534, 65534, "/nonexistent", "/usr/sbin/nologin"});
+    return d;
+  }();
+  return db;
+}
+
+LoadContext context() {
+  LoadContext ctx;
+  ctx.environ.set("PATH", "/usr/bin:/bin");
+  ctx.environ.set("HOME", "/root");
+  ctx.host_node_name = "vm";
+  ctx.cwd = "/";
+  ctx.users = &users();
+  return ctx;
+}
+
+Config load(const std::string& text) { return load_config_text(text, "/etc/sv/sd.conf", context()); }
+
+std::string error_of(const std::string& text) {
+  try {
+    load(text);
+  } catch (const core::InputError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+}  // namespace
+
+TEST_CASE("programs: numprocs makes one process per number, each expanded") {
+  const Config c = load(R"([supervisord]
+[program:web]
+command=/bin/web --port 80%(process_num)02d
+process_name=%(program_name)s_%(process_num)02d
+numprocs=3
+numprocs_start=1
+environment=PORT="80%(process_num)02d"
+)");
+  REQUIRE(c.processes.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    const auto& p = c.processes[i];
+    const std::string n = std::to_string(i + 1);
+    CHECK(p.name == "web_0" + n);
+    CHECK(p.namespec() == "web:web_0" + n);
+    CHECK(p.group_name == "web");
+    CHECK(p.process_num == i + 1);
+    CHECK(p.numprocs == 3);
+    CHECK(p.command == "/bin/web --port 800" + n);
+    CHECK(p.environment.get("PORT") == "800" + n);
+    CHECK(p.process_name_template == "%(program_name)s_%(process_num)02d");
+  }
+}
+
+TEST_CASE("programs: fcgi-program and eventlistener sections") {
+  const Config c = load(R"([supervisord]
+[fcgi-program:php]
+command=/usr/bin/php-cgi
+socket=unix:///tmp/%(program_name)s.sock
+socket_mode=0660
+socket_backlog=64
+user=nobody
+[eventlistener:mon]
+command=/usr/bin/mon
+events=process_state, TICK_60,TICK_60
+buffer_size=20
+)");
+  REQUIRE(c.processes.size() == 2);
+  const auto& mon = c.processes[0];  // listeners default to priority -1: first
+  CHECK(mon.kind == SectionKind::EventListener);
+  CHECK(mon.group_priority == -1);
+  CHECK(mon.events == std::vector<std::string>{"PROCESS_STATE", "TICK_60"});
+  CHECK(mon.buffer_size == 20);
+  const auto& php = c.processes[1];
+  CHECK(php.kind == SectionKind::FcgiProgram);
+  REQUIRE(php.fcgi_socket.has_value());
+  CHECK(php.fcgi_socket->url == "unix:///tmp/php.sock");
+  CHECK(php.fcgi_socket->path == "/tmp/php.sock");
+  CHECK(php.fcgi_socket->mode == 0660);
+  CHECK(php.fcgi_socket->backlog == 64);
+  if (::getuid() != 65534) CHECK(php.fcgi_socket->owner == std::pair<uid_t, gid_t>{65534, 65534});
+  CHECK(php.uid == 65534u);
+  CHECK(php.user == "nobody");
+}
+
+TEST_CASE("programs: a grouped fcgi-program is made as a plain program") {
+  const Config c = load("[supervisord]\n[group:g]\nprograms=php\n[fcgi-program:php]\ncommand=/x\nsocket=bad\n");
+  REQUIRE(c.processes.size() == 1);
+  CHECK(c.processes[0].kind == SectionKind::Program);
+  CHECK_FALSE(c.processes[0].fcgi_socket.has_value());
+  CHECK(c.processes[0].namespec() == "g:php");
+}
+
+TEST_CASE("programs: sorted by group (priority, name), then process (priority, name)") {
+  const Config c = load(R"([supervisord]
+[program:b]
+command=/b
+[program:a]
+command=/a
+[program:z]
+command=/z
+priority=1
+[group:g]
+programs=m2,m1
+priority=1
+[program:m1]
+command=/m1
+priority=50
+[program:m2]
+command=/m2
+priority=5
+)");
+  std::vector<std::string> order;
+  for (const auto& p : c.processes) order.push_back(p.namespec());
+  // Groups g and z tie on priority 1 and sort by name; inside g the members
+  // keep the order [group:g] lists them in (supervisor does not re-sort).
+  CHECK(order == std::vector<std::string>{"g:m2", "g:m1", "z", "a", "b"});
+}
+
+TEST_CASE("programs: the merged environment: global first, the program's own wins") {
+  const Config c = load(R"([supervisord]
+environment=SHARED="global",GLOBAL_ONLY=g,SUPERVISOR_GROUP_NAME="from-global"
+[program:x]
+command=/bin/true
+environment=OWN=1,SHARED="mine"
+)");
+  CHECK(c.supervisord.environment.entries() ==
+        std::vector<core::Env::Entry>{{"SHARED", "global"}, {"GLOBAL_ONLY", "g"}, {"SUPERVISOR_GROUP_NAME", "from-global"}});
+  CHECK(c.processes.at(0).environment.entries() ==
+        std::vector<core::Env::Entry>{{"SHARED", "mine"}, {"GLOBAL_ONLY", "g"}, {"SUPERVISOR_GROUP_NAME", "from-global"},
+                                      {"OWN", "1"}});
+}
+
+TEST_CASE("programs: errors point at the key's line, or the section header") {
+  CHECK(error_of("[supervisord]\n[program:x]\ncommand=/bin/true\nautostart=maybe\n") ==
+        "/etc/sv/sd.conf:4: not a valid boolean value: 'maybe' in section 'program:x' (file: '/etc/sv/sd.conf')");
+  CHECK(error_of("[supervisord]\n\n[program:x]\ndirectory=/tmp\n") ==
+        "/etc/sv/sd.conf:3: program section program:x does not specify a command in section 'program:x' (file: "
+        "'/etc/sv/sd.conf')");
+  CHECK(error_of("[supervisord]\n[program:x]\ncommand=/bin/true\nuser=ghost\n") ==
+        "/etc/sv/sd.conf:4: Invalid user name ghost in section 'program:x' (file: '/etc/sv/sd.conf')");
+  CHECK(error_of("[supervisord]\n[program:x]\ncommand=/bin/true\nuser=4242\n") ==
+        "/etc/sv/sd.conf:4: Invalid user id 4242 in section 'program:x' (file: '/etc/sv/sd.conf')");
+  CHECK(error_of("[supervisord]\n[program:web]\ncommand=/bin/true\nnumprocs=3\n") ==
+        "/etc/sv/sd.conf:2: %(process_num) must be present within process_name when numprocs > 1 in section "
+        "'program:web' (file: '/etc/sv/sd.conf')");
+  // Read by process_groups_from_parser itself: no section suffix.
+  CHECK(error_of("[supervisord]\n[program:x]\ncommand=/bin/true\npriority=high\n") ==
+        "/etc/sv/sd.conf:4: invalid literal for int() with base 10: 'high'");
+  CHECK(error_of("[supervisord]\n[program:my app]\ncommand=/bin/true\n") ==
+        "/etc/sv/sd.conf:2: Invalid name: 'my app' because of character: ' '");
+  CHECK(error_of("[supervisord]\n[group:g]\nprograms=a,b\n[program:a]\ncommand=/a\n") ==
+        "/etc/sv/sd.conf:3: [program:a] names unknown program or fcgi-program b");
+  CHECK(error_of("[supervisord]\n[group:g]\nprograms=b\n") ==
+        "/etc/sv/sd.conf:3: [group:g] names unknown program or fcgi-program b");
+  // A [DEFAULT] key's error points at the [DEFAULT] line.
+  CHECK(error_of("[DEFAULT]\nminfds=x\n[supervisord]\n") ==
+        "/etc/sv/sd.conf:2: invalid literal for int() with base 10: 'x'");
+}
+
+
+TEST_CASE("programs: parse-time directory checks of log files, through the fs seam") {
+  core::FakeFs fs;
+  fs.files["/"] = core::FileStat{S_IFDIR | 0755, 0, 0};
+  fs.files["/tmp"] = core::FileStat{S_IFDIR | 01777, 0, 0};
+  LoadContext ctx = context();
+  ctx.fs = &fs;
+  const std::string text = "[supervisord]\nlogfile=/tmp/sd.log\n[program:x]\ncommand=/bin/true\n"
+                           "stdout_logfile=/var/log/app/out.log\n";
+  CHECK_THROWS_WITH_AS(load_config_text(text, "/etc/sv/sd.conf", ctx),
+                       "/etc/sv/sd.conf:5: The directory named as part of the path /var/log/app/out.log does not exist "
+                       "in section 'program:x' (file: '/etc/sv/sd.conf')",
+                       core::InputError);
+  fs.files["/var/log/app"] = core::FileStat{S_IFDIR | 0755, 0, 0};
+  CHECK(load_config_text(text, "/etc/sv/sd.conf", ctx).processes.at(0).stdout_logfile == "/var/log/app/out.log");
+  CHECK_THROWS_WITH_AS(load_config_text("[supervisord]\nlogfile=/nope/sd.log\n", "/etc/sv/sd.conf", ctx),
+                       "/etc/sv/sd.conf:2: The directory named as part of the path /nope/sd.log does not exist",
+                       core::InputError);
+}
+
+TEST_CASE("programs: key origins, including inherited [DEFAULT] keys") {
+  const Config c = load("[DEFAULT]\nstartsecs=7\n[supervisord]\n[program:x]\ncommand=/bin/true\nuser=root\n");
+  const auto& p = c.processes.at(0);
+  CHECK(p.startsecs == 7);
+  CHECK(p.key_origins.at("startsecs").line == 2);
+  CHECK(p.key_origins.at("user").line == 6);
+  CHECK(p.key_origins.count("directory") == 0);
+  CHECK(p.source.line == 4);
+}
