@@ -53,8 +53,14 @@ struct Loader {
   }
 };
 
-// ServerOptions.process_groups_from_parser and everything below it: fills
+// ServerOptions.process_groups_from_parser (groups.cpp): fills
 // config.processes, sorted as supervisor sorts groups and processes.
 void process_groups_from_parser(Loader& loader);
+
+// ServerOptions.processes_from_section (programs.cpp): the processes of one
+// section, sorted by (priority, name); errors get supervisor's
+// " in section '<section>' (file: '<file>')" suffix.
+std::vector<ProcessConfig> processes_from_section(Loader& loader, const std::string& section,
+                                                  const std::string& group_name, SectionKind kind);
 
 }  // namespace bootmortem::config

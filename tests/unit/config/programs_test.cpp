@@ -1,5 +1,5 @@
-// Groups and processes (programs.cpp): numprocs naming, section kinds,
-// sorting, merged environments and where each error points. Expected values
+// Processes (programs.cpp): numprocs naming, merged environments, origins
+// and where each error points. Expected values
 // from supervisor 4.2.5's read_config on the same text.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -69,71 +69,6 @@ environment=PORT="80%(process_num)02d"
   }
 }
 
-TEST_CASE("programs: fcgi-program and eventlistener sections") {
-  const Config c = load(R"([supervisord]
-[fcgi-program:php]
-command=/usr/bin/php-cgi
-socket=unix:///tmp/%(program_name)s.sock
-socket_mode=0660
-socket_backlog=64
-user=nobody
-[eventlistener:mon]
-command=/usr/bin/mon
-events=process_state, TICK_60,TICK_60
-buffer_size=20
-)");
-  REQUIRE(c.processes.size() == 2);
-  const auto& mon = c.processes[0];  // listeners default to priority -1: first
-  CHECK(mon.kind == SectionKind::EventListener);
-  CHECK(mon.group_priority == -1);
-  CHECK(mon.events == std::vector<std::string>{"PROCESS_STATE", "TICK_60"});
-  CHECK(mon.buffer_size == 20);
-  const auto& php = c.processes[1];
-  CHECK(php.kind == SectionKind::FcgiProgram);
-  REQUIRE(php.fcgi_socket.has_value());
-  CHECK(php.fcgi_socket->url == "unix:///tmp/php.sock");
-  CHECK(php.fcgi_socket->path == "/tmp/php.sock");
-  CHECK(php.fcgi_socket->mode == 0660);
-  CHECK(php.fcgi_socket->backlog == 64);
-  if (::getuid() != 65534) CHECK(php.fcgi_socket->owner == std::pair<uid_t, gid_t>{65534, 65534});
-  CHECK(php.uid == 65534u);
-  CHECK(php.user == "nobody");
-}
-
-TEST_CASE("programs: a grouped fcgi-program is made as a plain program") {
-  const Config c = load("[supervisord]\n[group:g]\nprograms=php\n[fcgi-program:php]\ncommand=/x\nsocket=bad\n");
-  REQUIRE(c.processes.size() == 1);
-  CHECK(c.processes[0].kind == SectionKind::Program);
-  CHECK_FALSE(c.processes[0].fcgi_socket.has_value());
-  CHECK(c.processes[0].namespec() == "g:php");
-}
-
-TEST_CASE("programs: sorted by group (priority, name), then process (priority, name)") {
-  const Config c = load(R"([supervisord]
-[program:b]
-command=/b
-[program:a]
-command=/a
-[program:z]
-command=/z
-priority=1
-[group:g]
-programs=m2,m1
-priority=1
-[program:m1]
-command=/m1
-priority=50
-[program:m2]
-command=/m2
-priority=5
-)");
-  std::vector<std::string> order;
-  for (const auto& p : c.processes) order.push_back(p.namespec());
-  // Groups g and z tie on priority 1 and sort by name; inside g the members
-  // keep the order [group:g] lists them in (supervisor does not re-sort).
-  CHECK(order == std::vector<std::string>{"g:m2", "g:m1", "z", "a", "b"});
-}
-
 TEST_CASE("programs: the merged environment: global first, the program's own wins") {
   const Config c = load(R"([supervisord]
 environment=SHARED="global",GLOBAL_ONLY=g,SUPERVISOR_GROUP_NAME="from-global"
@@ -166,10 +101,6 @@ TEST_CASE("programs: errors point at the key's line, or the section header") {
         "/etc/sv/sd.conf:4: invalid literal for int() with base 10: 'high'");
   CHECK(error_of("[supervisord]\n[program:my app]\ncommand=/bin/true\n") ==
         "/etc/sv/sd.conf:2: Invalid name: 'my app' because of character: ' '");
-  CHECK(error_of("[supervisord]\n[group:g]\nprograms=a,b\n[program:a]\ncommand=/a\n") ==
-        "/etc/sv/sd.conf:3: [program:a] names unknown program or fcgi-program b");
-  CHECK(error_of("[supervisord]\n[group:g]\nprograms=b\n") ==
-        "/etc/sv/sd.conf:3: [group:g] names unknown program or fcgi-program b");
   // A [DEFAULT] key's error points at the [DEFAULT] line.
   CHECK(error_of("[DEFAULT]\nminfds=x\n[supervisord]\n") ==
         "/etc/sv/sd.conf:2: invalid literal for int() with base 10: 'x'");
