@@ -1,6 +1,7 @@
 #include "trace/procfs.h"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 using namespace bootmortem::trace;
 
