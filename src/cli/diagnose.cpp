@@ -159,7 +159,7 @@ int diagnose(const DiagnoseOptions& o) {
   trace::TraceLog log = tracer.run(spec, topt);
 
   std::optional<core::Passwd> pw = users.by_uid(spec.uid);
-  login::LoginEnv login = pw ? login::synthesise_login_env(*pw) : login::LoginEnv{"none", {}};
+  login::LoginEnv login = pw ? login::synthesise_login_env(*pw, fs) : login::LoginEnv{"none", {}};
 
   report::Report r;
   r.config_path = config_path;

@@ -110,6 +110,19 @@ void resolve_user(SpawnSpec& spec, const config::ProcessConfig& proc, const Base
 
 }  // namespace
 
+bool coerce_c_locale(core::Env& env) {
+  // PEP 538, as CPython 3.7+ does at start-up: no LC_ALL and an LC_CTYPE that
+  // resolves to C/POSIX -> setenv("LC_CTYPE", "C.UTF-8"). supervisord's
+  // os.environ then has it although /proc/<pid>/environ does not.
+  if (env.get("PYTHONCOERCECLOCALE") == "0") return false;
+  if (auto all = env.get("LC_ALL"); all && !all->empty()) return false;
+  std::string ctype = env.get("LC_CTYPE").value_or("");
+  if (ctype.empty()) ctype = env.get("LANG").value_or("");
+  if (!ctype.empty() && ctype != "C" && ctype != "POSIX") return false;
+  env.set("LC_CTYPE", "C.UTF-8");
+  return true;
+}
+
 const char* base_env_source_name(BaseEnvSource s) {
   switch (s) {
     case BaseEnvSource::LiveSupervisord: return "live-supervisord";
@@ -146,6 +159,7 @@ SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig
   // Subprocess._spawn_as_child: os.environ, then SUPERVISOR_*, then the merged
   // environment= dict on top (§5). HOME, USER, LOGNAME, SHELL, PWD untouched.
   spec.env = base.env;
+  coerce_c_locale(spec.env);
   spec.env.set("SUPERVISOR_ENABLED", "1");
   std::optional<std::string> url = proc.serverurl ? proc.serverurl : cfg.supervisord.server_url;
   if (url && !url->empty()) spec.env.set("SUPERVISOR_SERVER_URL", *url);

@@ -43,6 +43,11 @@ const char* base_env_source_name(BaseEnvSource s);  // "live-supervisord", ...
 // [supervisord] umask; with nodaemon it keeps the launcher's.
 void assume_daemon_state(BaseEnv& base, const config::SupervisordConfig& sd);
 
+// supervisord is a Python 3 program: with no usable locale in its
+// environment, the interpreter sets LC_CTYPE=C.UTF-8 in its own os.environ
+// (PEP 538), which every child then inherits. Returns true when it applied.
+bool coerce_c_locale(core::Env& env);
+
 struct SpawnSpec {
   std::string name;          // process name
   std::string section;       // "program:x"

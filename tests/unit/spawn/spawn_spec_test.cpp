@@ -163,3 +163,26 @@ TEST_CASE("umask: the program's, else supervisord's; daemonizing sets [superviso
   CHECK(n.umask == 0077);
   CHECK(n.cwd == "/");
 }
+
+TEST_CASE("supervisord's Python coerces a C locale: children get LC_CTYPE=C.UTF-8") {
+  core::Env none;
+  CHECK(spawn::coerce_c_locale(none));
+  CHECK(none.get("LC_CTYPE") == "C.UTF-8");
+  core::Env posix;
+  posix.set("LANG", "POSIX");
+  CHECK(spawn::coerce_c_locale(posix));
+  core::Env utf8;
+  utf8.set("LANG", "C.UTF-8");
+  CHECK_FALSE(spawn::coerce_c_locale(utf8));
+  CHECK_FALSE(utf8.has("LC_CTYPE"));
+  core::Env all;
+  all.set("LC_ALL", "C");
+  CHECK_FALSE(spawn::coerce_c_locale(all));
+  core::Env off;
+  off.set("PYTHONCOERCECLOCALE", "0");
+  CHECK_FALSE(spawn::coerce_c_locale(off));
+
+  World w;  // HOME/USER/PATH only: no locale at all
+  auto s = spawn::make_spawn_spec(w.cfg, w.program("gunicorn"), w.base, w.users, w.fs);
+  CHECK(s.env.get("LC_CTYPE") == "C.UTF-8");
+}
