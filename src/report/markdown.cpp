@@ -87,8 +87,11 @@ void render_markdown(const View& v, std::ostream& out) {
   if (!ev.trace.failed.empty()) {
     out << "## Failed system calls\n\n";
     std::string lines;
-    for (const auto& s : ev.trace.failed) lines += rules::syscall_line(s, true) + "\n";
-    block(out, "", lines);
+    for (const auto& s : v.notable) lines += rules::syscall_line(s, true) + "\n";
+    if (!lines.empty()) block(out, "", lines);
+    if (v.lookups_hidden)
+      out << v.lookups_hidden
+          << " lookups of files that do not exist (ENOENT, ENOTDIR) are left out; the JSON report lists them.\n\n";
   }
   if (!ev.env_diff.empty()) {
     out << "## Environment: spawn vs login\n\n";

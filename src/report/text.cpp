@@ -73,10 +73,13 @@ void syscalls(const View& v, const Style& st, std::ostream& out) {
   out << "\n" << st.bold("Failed system calls") << " (" << t.failed.size() << " distinct";
   if (t.failed_total) out << ", " << t.failed_total << " in all";
   out << "):\n";
-  size_t skip = t.failed.size() > k_text_syscalls ? t.failed.size() - k_text_syscalls : 0;
+  const auto& n = v.notable;
+  size_t skip = n.size() > k_text_syscalls ? n.size() - k_text_syscalls : 0;
   if (skip) out << "  (" << skip << " earlier ones not shown; --format json lists all)\n";
-  for (size_t i = skip; i < t.failed.size(); ++i)
-    out << "  " << rules::syscall_line(t.failed[i], true) << "\n";
+  for (size_t i = skip; i < n.size(); ++i) out << "  " << rules::syscall_line(n[i], true) << "\n";
+  if (v.lookups_hidden)
+    out << "  (" << v.lookups_hidden
+        << " lookups of files that do not exist (ENOENT, ENOTDIR) not shown; --format json lists all)\n";
   if (t.failed_dropped) out << "  (" << t.failed_dropped << " more not recorded)\n";
 }
 

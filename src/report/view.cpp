@@ -1,5 +1,7 @@
 #include "report/view.h"
 
+#include <cerrno>
+
 #include <cstdio>
 #include <cstring>
 
@@ -58,6 +60,14 @@ std::string signal_name(int sig) {
 
 std::string shown(const std::optional<std::string>& v) { return v ? *v : "(unset)"; }
 
+bool is_lookup_miss(const trace::FailedSyscall& f) {
+  if (f.err != ENOENT && f.err != ENOTDIR) return false;
+  // A missing directory=, interpreter or socket is never mere probing.
+  for (const char* call : {"chdir", "execve", "execveat", "bind", "connect"})
+    if (f.call == call) return false;
+  return true;
+}
+
 View make_view(const Report& r, const RenderOptions& o) {
   View v;
   v.r = r;
@@ -85,6 +95,12 @@ View make_view(const Report& r, const RenderOptions& o) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(ev.spec.effective_umask));
   v.umask = buf;
+  for (const auto& f : ev.trace.failed) {
+    if (is_lookup_miss(f))
+      ++v.lookups_hidden;
+    else
+      v.notable.push_back(f);
+  }
   return v;
 }
 

@@ -22,13 +22,20 @@ struct View {
   std::string stderr_tail, stdout_tail;
   std::string base_env;      // "live-supervisord (pid 1234), observed"
   std::string umask;         // "022"
+  // Failed calls worth a person's eye: all but lookups that found nothing
+  // (ENOENT/ENOTDIR from stat/open/access...), which every interpreter makes
+  // by the hundred while probing its search paths.
+  std::vector<trace::FailedSyscall> notable;
+  size_t lookups_hidden = 0;
 };
 
 inline constexpr size_t k_tail_lines = 20;
-// The text report lists at most this many failed syscalls, the latest ones.
+// The text report lists at most this many notable failed syscalls, the latest.
 inline constexpr size_t k_text_syscalls = 20;
 
 View make_view(const Report& r, const RenderOptions& o);
+// A failed lookup of a file that is simply not there: normal probing.
+bool is_lookup_miss(const trace::FailedSyscall& f);
 std::vector<std::string> redact_argv(const std::vector<std::string>& argv);
 // "SIGSEGV" for 11; "signal 99" when unknown.
 std::string signal_name(int sig);

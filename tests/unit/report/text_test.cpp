@@ -40,11 +40,25 @@ TEST_CASE("many failed syscalls: the latest are listed, with pid and count") {
   report::Report r;
   r.ev = testing::base_evidence();
   for (uint64_t i = 1; i <= 25; ++i)
-    r.ev.trace.failed.push_back(testing::failed(i, "openat", ENOENT, "/x/" + std::to_string(i)));
+    r.ev.trace.failed.push_back(testing::failed(i, "openat", EACCES, "/x/" + std::to_string(i)));
   r.ev.trace.failed.back().count = 4;
   std::string t = text(r);
   CHECK(t.find("(5 earlier ones not shown; --format json lists all)") != std::string::npos);
   CHECK(t.find("\"/x/5\"") == std::string::npos);
-  CHECK(t.find("[pid 27887] openat(\"/x/25\") = -1 ENOENT (No such file or directory) (×4)") !=
+  CHECK(t.find("[pid 27887] openat(\"/x/25\") = -1 EACCES (Permission denied) (×4)") !=
         std::string::npos);
+}
+
+TEST_CASE("lookups that found nothing are counted, not listed; a missing directory= is listed") {
+  report::Report r;
+  r.ev = testing::base_evidence();
+  for (uint64_t i = 1; i <= 30; ++i)
+    r.ev.trace.failed.push_back(testing::failed(i, "newfstatat", ENOENT, "/usr/lib/python3/x" + std::to_string(i)));
+  r.ev.trace.failed.push_back(testing::failed(31, "chdir", ENOENT, "/srv/missing"));
+  r.ev.trace.failed.push_back(testing::failed(32, "mkdir", EACCES, "/root/.cache"));
+  std::string t = text(r);
+  CHECK(t.find("/usr/lib/python3/x") == std::string::npos);
+  CHECK(t.find("(30 lookups of files that do not exist (ENOENT, ENOTDIR) not shown") != std::string::npos);
+  CHECK(t.find("chdir(\"/srv/missing\") = -1 ENOENT") != std::string::npos);
+  CHECK(t.find("mkdir(\"/root/.cache\") = -1 EACCES") != std::string::npos);
 }
