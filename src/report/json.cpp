@@ -66,8 +66,9 @@ void render_json(const View& v, std::ostream& out) {
       {"findings", findings},
       {"env_diff", diff},
       {"syscalls_failed", failed},
-      {"stderr_tail", v.stderr_tail},
-      {"stdout_tail", v.stdout_tail},
+      // All the tracer kept: the first and last 64 KiB of each stream.
+      {"stderr_tail", v.stderr_kept},
+      {"stdout_tail", v.stdout_kept},
       {"spawn",
        {{"argv", ev.spec.argv},
         {"filename", ev.spec.filename},

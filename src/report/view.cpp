@@ -91,6 +91,12 @@ View make_view(const Report& r, const RenderOptions& o) {
   };
   v.stderr_tail = tail(ev.trace.err);
   v.stdout_tail = tail(ev.trace.out);
+  auto kept = [&](const trace::Captured& c) {
+    std::string t = rules::stream_text(c);
+    return o.redact ? redact_text(t) : t;
+  };
+  v.stderr_kept = kept(ev.trace.err);
+  v.stdout_kept = kept(ev.trace.out);
   v.base_env = base_env_text(ev.spec.base);
   char buf[8];
   std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(ev.spec.effective_umask));

@@ -19,7 +19,8 @@ struct View {
   std::optional<std::string> signal;  // "SIGSEGV"
   std::optional<std::string> spawnerr;
   std::string verdict_line;  // "test_server fails: exit status 3 after 512 ms (startsecs=1)"
-  std::string stderr_tail, stdout_tail;
+  std::string stderr_tail, stdout_tail;  // the last k_tail_lines lines, for people
+  std::string stderr_kept, stdout_kept;  // all the tracer kept (bounded), for JSON
   std::string base_env;      // "live-supervisord (pid 1234), observed"
   std::string umask;         // "022"
   // Failed calls worth a person's eye: all but lookups that found nothing
