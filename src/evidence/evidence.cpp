@@ -64,7 +64,8 @@ const std::vector<std::string>& known_facts() {
   static const std::vector<std::string> k = {
       "uid_nonzero",      "user_switched", "home_unset",   "home_not_users_home",
       "home_is_root_home", "user_var_not_user", "logname_not_user", "spawnerr",
-      "exited_early",     "starts",        "signaled",     "stderr_empty"};
+      "exited_early",     "starts",        "signaled",     "stderr_empty",
+      "descendants_survived"};
   return k;
 }
 
@@ -102,6 +103,10 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   f["exited_early"] = t.verdict == trace::Verdict::Fails && !t.spawnerr;
   f["signaled"] = t.exit_signal.has_value();
   f["stderr_empty"] = t.err.total == 0;
+  bool survived = false;
+  for (const auto& e : t.exits)
+    if (e.killed_by_us && e.pid != t.main_pid) survived = true;
+  f["descendants_survived"] = f["exited_early"] && survived;
 
   auto& v = ev.values;
   v["program"] = s.name;

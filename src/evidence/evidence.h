@@ -44,6 +44,8 @@ struct Evidence {
   //   starts               the main process stayed up for startsecs
   //   signaled             the main process was killed by a signal
   //   stderr_empty         nothing was written to stderr
+  //   descendants_survived the main process exited early while processes it
+  //                        started were still running (ended by the tracer)
   std::map<std::string, bool> facts;
   // Named values for templates; all of known_values() are present (maybe ""):
   //   program, section, config_file, user, uid, gid, user_home, user_shell,

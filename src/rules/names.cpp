@@ -21,6 +21,7 @@ const std::vector<FactName>& fact_names() {
       {"starts", "stayed up for startsecs={startsecs}"},
       {"signaled", "killed by {signal}"},
       {"stderr_empty", "nothing was written to stderr"},
+      {"descendants_survived", "processes it started were still running after it exited"},
   };
   return k;
 }

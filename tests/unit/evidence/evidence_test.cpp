@@ -89,3 +89,15 @@ TEST_CASE("diff classifies search paths and ignores SUPERVISOR_* and unrelated n
   CHECK(d[1].kind == "locale");
   CHECK_FALSE(d[1].spawn.has_value());
 }
+
+TEST_CASE("descendants_survived: the main process exited early while a child it started ran on") {
+  trace::TraceLog t;
+  t.verdict = trace::Verdict::Fails;
+  t.exit_code = 0;
+  t.main_pid = 100;
+  t.exits = {{100, 1, 0, std::nullopt, false, 30, false}, {101, 100, std::nullopt, 9, false, 31, true}};
+  auto ev = evidence::make_evidence(seed_spec(), t, {});
+  CHECK(ev.facts.at("descendants_survived"));
+  t.exits.pop_back();
+  CHECK_FALSE(evidence::make_evidence(seed_spec(), t, {}).facts.at("descendants_survived"));
+}

@@ -255,3 +255,37 @@ TEST_CASE("the gunicorn status ranks below a syscall-proven cause") {
   CHECK(fs[2].rule == "gunicorn-worker-boot-failed");
   CHECK(finding(fs, "gunicorn-worker-boot-failed").score < finding(fs, "home-inherited-eacces").score);
 }
+
+TEST_CASE("program-daemonizes and oneshot-exits-before-startsecs") {
+  auto ev = testing::base_evidence();
+  ev.trace.verdict = trace::Verdict::Fails;
+  ev.trace.exit_code = 0;
+  ev.values["exit_code"] = "0";
+  ev.values["argv0"] = "/usr/sbin/nginx";
+  ev.values["after_ms"] = "35";
+  ev.facts["exited_early"] = true;
+
+  SUBCASE("a child outlived it: daemonized") {
+    ev.facts["descendants_survived"] = true;
+    auto fs = pack().match(ev);
+    REQUIRE_FALSE(fs.empty());
+    CHECK(fs.front().rule == "program-daemonizes");
+    CHECK(fs.front().cause.find("/usr/sbin/nginx exited with status 0 after 35 ms") != std::string::npos);
+    CHECK_FALSE(fires(ev, "oneshot-exits-before-startsecs"));
+  }
+  SUBCASE("nothing outlived it: a one-shot task") {
+    ev.facts["descendants_survived"] = false;
+    auto fs = pack().match(ev);
+    REQUIRE_FALSE(fs.empty());
+    CHECK(fs.front().rule == "oneshot-exits-before-startsecs");
+    CHECK(fs.front().fix.find("startsecs=0") != std::string::npos);
+    CHECK_FALSE(fires(ev, "program-daemonizes"));
+  }
+  SUBCASE("a non-zero exit is neither") {
+    ev.trace.exit_code = 1;
+    ev.values["exit_code"] = "1";
+    ev.facts["descendants_survived"] = true;
+    CHECK_FALSE(fires(ev, "program-daemonizes"));
+    CHECK_FALSE(fires(ev, "oneshot-exits-before-startsecs"));
+  }
+}
