@@ -1,5 +1,7 @@
 #include "cli/diagnose.h"
 
+#include "cli/subcommand.h"
+
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -173,6 +175,27 @@ int diagnose(const DiagnoseOptions& o) {
   report::render(r, o.format, ro, std::cout);
   std::cout.flush();
   return report::exit_code(r);
+}
+
+Subcommand add_diagnose(CLI::App& parent) {
+  auto o = std::make_shared<DiagnoseOptions>();
+  auto no_redact = std::make_shared<bool>(false);
+  auto* app = parent.add_subcommand("diagnose", "replay a [program:x] as supervisord would, traced, and explain it");
+  app->add_option("program", o->program, "program name: name, group:name")->required();
+  app->add_option("-c,--configuration", o->config, "supervisord config file (default: supervisord's search path)");
+  app->add_option("--format", o->format, "text, markdown or json")
+      ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
+  app->add_option("--startsecs", o->startsecs, "seconds the program must stay up (default: its startsecs=)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--base-env", o->base_env,
+                  "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
+  app->add_option("--rules", o->rules_dir, "rule pack directory");
+  app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
+  return {app, [o, no_redact] {
+            o->redact = !*no_redact;
+            o->color = o->format == report::Format::Text && isatty(1);
+            return diagnose(*o);
+          }};
 }
 
 }  // namespace bootmortem::cli

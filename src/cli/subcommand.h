@@ -1,0 +1,28 @@
+// One subcommand: its CLI11 options, and what runs when it was given. Each
+// lives in its own file and is listed once in app.cpp's table.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "report/report.h"
+
+namespace bootmortem::cli {
+
+struct Subcommand {
+  CLI::App* app = nullptr;
+  // Returns the exit code; may throw core::InputError / core::SystemError.
+  std::function<int()> run;
+};
+
+using AddSubcommand = Subcommand (*)(CLI::App& parent);
+
+Subcommand add_diagnose(CLI::App& parent);
+
+// --format values shared by the subcommands that print reports.
+const std::map<std::string, report::Format>& report_formats();
+
+}  // namespace bootmortem::cli
