@@ -1,0 +1,210 @@
+"""Causes from the failure catalog, each set up for real under a real
+supervisord (as root, user= a fresh test user), observed failing (or
+starting) there, then diagnosed by bootmortem: the right cause first, and a
+healthy program gives exit 0 and no finding.
+
+One supervisord runs every case at once; each case has its own program
+section, files and port. Cases that daemonize leave processes behind under
+supervisord: they carry a marker in their command line and are ended by pid.
+"""
+import os
+import pwd
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2elib  # noqa: E402
+from e2elib import PY, note  # noqa: E402
+
+USER = "bmcase"
+MARKER = "bmcase-marker-%d" % os.getpid()
+
+
+def sh(*argv):
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class Case:
+    """One program: its section, what supervisord must log, what bootmortem must say."""
+
+    def __init__(self, name, command, expect_rc, rules=(), cause=(), fix=(), extra="", healthy=False):
+        self.name = name
+        self.command = command
+        self.expect_rc = expect_rc
+        self.rules = rules      # acceptable ids for the top finding
+        self.cause = cause      # substrings of the top finding's cause
+        self.fix = fix          # substrings of the top finding's fix
+        self.extra = extra      # more lines for the section
+        self.healthy = healthy
+
+
+class CatalogCases(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = e2elib.make_tmpdir("catalog")
+        cls.sd = None
+        cls.held = None
+        try:
+            subprocess.run(["userdel", "-r", USER], capture_output=True)
+            sh("useradd", "-m", "-s", "/bin/bash", USER)
+            cls.home = pwd.getpwnam(USER).pw_dir
+            cls.cases = cls.make_cases()
+            cls.write_config()
+            cls.sd = e2elib.Supervisord(cls.tmp / "supervisord.conf", cls.tmp / "supervisord.pid",
+                                        cls.tmp / "supervisord.log")
+            cls.sd.start()
+            for case in cls.cases:
+                needle = ("success: %s " if case.healthy else "gave up: %s ") % case.name
+                took = cls.sd.wait_for(needle, timeout=60)
+                note("%s: supervisord logged %r after %.1f s" % (case.name, needle.strip(), took))
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.sd:
+            cls.sd.stop()
+        for pid in e2elib.all_pids():  # what the daemonizing case left behind
+            if MARKER in e2elib.cmdline(pid):
+                e2elib.kill_and_wait(pid, timeout=5)
+        if cls.held:
+            cls.held.close()
+        subprocess.run(["userdel", "-r", USER], capture_output=True)
+        e2elib.remove_tmpdir(cls.tmp)
+
+    @classmethod
+    def make_cases(cls):
+        t = cls.tmp
+        ports = e2elib.free_ports(5)
+        # A listener held by "an orphan of a previous instance".
+        cls.held = socket.socket()
+        cls.held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        cls.held.bind(("127.0.0.1", ports[0]))
+        cls.held.listen(1)
+
+        (t / "app").mkdir()
+        (t / "app" / "wsgi.py").write_text("def application(env, start):\n"
+                                           "    start('200 OK', [])\n    return [b'ok']\n")
+        (t / "venv" / "bin").mkdir(parents=True)
+        script = t / "venv" / "bin" / "caseapp-serve"
+        script.write_text("#!/usr/bin/python3\nimport time\ntime.sleep(300)\n")
+        script.chmod(0o755)
+        (t / "bin").mkdir()
+        moved = t / "bin" / "legacy-app"
+        moved.write_text("#!/opt/python2.7/bin/python\nprint('hello')\n")
+        moved.chmod(0o755)
+        (t / "private").mkdir(mode=0o700)
+        (t / "rootlogs").mkdir(mode=0o755)
+        (t / "data").mkdir(mode=0o755)  # root's: the user cannot create app.db in it
+        profile = os.path.join(cls.home, ".profile")
+        with open(profile, "a") as f:
+            f.write('\nexport APP_DATABASE_URL="sqlite:///%s/app.db"\n' % cls.home)
+
+        py = lambda code: "%s -c %s" % (PY, repr(textwrap.dedent(code).strip()))
+        return [
+            Case("cfg_from_home",
+                 py("""
+                    import os
+                    open(os.path.expanduser('~/.config/caseapp/settings.ini'))
+                 """),
+                 1, rules=("home-inherited-eacces", "home-root-xdg-dirs", "home-root-config"),
+                 cause=("/root/.config",), fix=('HOME="%s"' % cls.home,)),
+            Case("venv_script", "caseapp-serve --port %d" % ports[1], 1,
+                 rules=("command-not-found", "command-not-in-supervisord-path", "venv-script-not-on-path"),
+                 cause=("caseapp-serve",)),
+            Case("moved_shebang", str(moved), 1,
+                 rules=("exec-interpreter-missing", "shebang-interpreter-missing"),
+                 cause=("/opt/python2.7/bin/python",)),
+            Case("port_80", "%s -m http.server 80 --bind 127.0.0.1" % PY, 1,
+                 rules=("privileged-port-nonroot",), cause=("80",)),
+            Case("port_held", "%s -m http.server %d --bind 127.0.0.1" % (PY, ports[0]), 1,
+                 rules=("port-in-use", "port-held-by-orphan"), cause=(str(ports[0]),)),
+            Case("dir_private", "/bin/true", 1,
+                 rules=("directory-not-enterable", "directory-missing"),
+                 cause=(str(t / "private"),), extra="directory=%s" % (t / "private")),
+            Case("daemonizes",
+                 "%s -c %s %s" % (PY, repr("import os, sys, time\nif os.fork() == 0:\n"
+                                           "    os.setsid(); time.sleep(300)\nsys.exit(0)"), MARKER),
+                 1, rules=("program-daemonizes",)),
+            Case("profile_var",
+                 py("""
+                    import os
+                    url = os.environ['APP_DATABASE_URL']
+                 """),
+                 1, rules=("app-env-var-missing", "login-only-variable", "env-var-only-in-profile"),
+                 cause=("APP_DATABASE_URL",)),
+            Case("log_unwritable",
+                 "/usr/bin/gunicorn --error-logfile %s -b 127.0.0.1:%d wsgi:application"
+                 % (t / "rootlogs" / "app.log", ports[2]),
+                 1, rules=("gunicorn-log-unwritable", "log-target-unwritable"),
+                 cause=(str(t / "rootlogs" / "app.log"),), extra="directory=%s" % (t / "app")),
+            Case("sqlite_readonly",
+                 py("""
+                    import sqlite3
+                    sqlite3.connect('%s').execute('create table if not exists t (x)')
+                 """ % (t / "data" / "app.db")),
+                 1, rules=("sqlite-dir-readonly", "sqlite-dir-unwritable"),
+                 cause=(str(t / "data"),)),
+            Case("app_load_error",
+                 "/usr/bin/gunicorn -b 127.0.0.1:%d nosuchmodule:application" % ports[3],
+                 1, rules=("gunicorn-app-load-failed",), extra="directory=%s" % (t / "app")),
+            Case("healthy", "%s -m http.server %d --bind 127.0.0.1" % (PY, ports[4]), 0, healthy=True),
+        ]
+
+    @classmethod
+    def write_config(cls):
+        t = cls.tmp
+        sections = ["[supervisord]", "logfile=%s/supervisord.log" % t, "pidfile=%s/supervisord.pid" % t,
+                    "childlogdir=%s" % t, "", "[unix_http_server]", "file=%s/supervisor.sock" % t, "",
+                    "[rpcinterface:supervisor]",
+                    "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", "",
+                    "[supervisorctl]", "serverurl=unix://%s/supervisor.sock" % t, ""]
+        for c in cls.cases:
+            sections += ["[program:%s]" % c.name, "command=%s" % c.command, "user=%s" % USER,
+                         "startretries=1", "autorestart=unexpected",
+                         "stdout_logfile=%s/%s.out" % (t, c.name), "stderr_logfile=%s/%s.err" % (t, c.name)]
+            if c.extra:
+                sections.append(c.extra)
+            sections.append("")
+        (t / "supervisord.conf").write_text("\n".join(sections))
+
+    def diagnose(self, case):
+        res = e2elib.run_bootmortem(["diagnose", case.name, "-c", str(self.tmp / "supervisord.conf"),
+                                     "--format", "json"])
+        self.assertEqual(res.rc, case.expect_rc, res.describe())
+        return res, res.json()
+
+    def check(self, name):
+        case = next(c for c in self.cases if c.name == name)
+        res, report = self.diagnose(case)
+        if case.healthy:
+            self.assertEqual(report["verdict"], "starts", res.describe())
+            self.assertEqual(report["findings"], [], res.describe())
+            return
+        self.assertEqual(report["verdict"], "fails", res.describe())
+        self.assertTrue(report["findings"], res.describe())
+        top = report["findings"][0]
+        self.assertIn(top["rule"], case.rules, res.describe())
+        for s in case.cause:
+            self.assertIn(s, top["cause"], res.describe())
+        for s in case.fix:
+            self.assertIn(s, top["fix"], res.describe())
+
+
+def make_test(name):
+    return lambda self: self.check(name)
+
+
+for _name in ["cfg_from_home", "venv_script", "moved_shebang", "port_80", "port_held", "dir_private",
+              "daemonizes", "profile_var", "log_unwritable", "sqlite_readonly", "app_load_error", "healthy"]:
+    setattr(CatalogCases, "test_" + _name, make_test(_name))
+
+
+if __name__ == "__main__":
+    e2elib.main(prereqs=[(e2elib.have_file("/usr/bin/supervisord"), "supervisor (Debian package)"),
+                         (e2elib.have_file("/usr/bin/gunicorn"), "gunicorn (Debian package)")])
