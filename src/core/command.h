@@ -18,6 +18,16 @@ struct CommandSpec {
   std::optional<Env> env;          // nullopt: bootmortem's own environment
   double timeout_s = 10;
   size_t max_output = 1 << 20;     // per stream; the rest is read and dropped
+  // Keep the last max_output bytes instead of the first: for helpers whose
+  // answer comes at the end of whatever else they print (a login shell's
+  // profile may print megabytes before the environment dump).
+  bool keep_tail = false;
+  // Start it in a new session (setsid): no controlling terminal, so nothing
+  // it runs can prompt on the operator's tty; its process group is then
+  // killed when it ends or times out, so a profile's `sleep 3600 &` or a
+  // hung child is not left behind. The helper must not start a session of
+  // its own (runuser: --session-command, not -c).
+  bool own_session = false;
 };
 
 struct CommandResult {

@@ -51,9 +51,15 @@ LoginEnv synthesise_login_env(const core::Passwd& user, const core::FileSystem& 
   if (path.starts_with("PATH=")) path = path.substr(5);
   out.env.set("PATH", path.empty() ? "/usr/local/bin:/usr/bin:/bin" : path);
 
-  for (const char* file : {"/etc/environment", "/etc/default/locale"})
-    if (auto text = fs.read_file(file)) read_env_file(*text, out.env);
+  out.env.update(pam_env_defaults(fs));
   return out;
+}
+
+core::Env pam_env_defaults(const core::FileSystem& fs) {
+  core::Env env;
+  for (const char* file : {"/etc/environment", "/etc/default/locale"})
+    if (auto text = fs.read_file(file)) read_env_file(*text, env);
+  return env;
 }
 
 }  // namespace bootmortem::login
