@@ -45,7 +45,7 @@ const Keys k_condition_keys = {"exit_code", "stderr", "stdout",  "output",
                                "spawnerr",  "verdict", "facts", "syscall"};
 const Keys k_rule_keys = {"id",  "title", "family",  "confidence", "cause",
                           "fix", "set_env", "any",   "cite"};
-const Keys k_syscall_keys = {"call", "errno", "path", "under", "port_below"};
+const Keys k_syscall_keys = {"call", "errno", "path", "under", "port_below", "port_at_least"};
 
 const std::pair<const char*, TextField> k_text_keys[] = {
     {"stderr", TextField::Stderr},
@@ -131,12 +131,13 @@ struct Reader {
       c.under = string(*v, "under");
       if (!is_value(c.under)) fail(v->source(), "unknown value '" + c.under + "' in 'under'");
     }
-    if (const auto* v = t->get("port_below")) {
-      auto p = v->value<int64_t>();
-      if (!v->is_integer() || *p < 1 || *p > 65536)
-        fail(v->source(), "'port_below' must be an integer in 1..65536");
-      c.port_below = static_cast<int>(*p);
-    }
+    for (auto [key, out] : {std::pair{"port_below", &c.port_below}, std::pair{"port_at_least", &c.port_at_least}})
+      if (const auto* v = t->get(key)) {
+        auto p = v->value<int64_t>();
+        if (!v->is_integer() || *p < 1 || *p > 65536)
+          fail(v->source(), std::string("'") + key + "' must be an integer in 1..65536");
+        *out = static_cast<int>(*p);
+      }
     return c;
   }
 

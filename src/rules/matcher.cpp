@@ -16,6 +16,13 @@ constexpr size_t k_max_cited_per_condition = 4;
 // never enough to lift a weak rule over a strong one.
 constexpr double k_position_bonus = 0.1;
 
+// The file a failed call was about: its path, or for bind/connect on a Unix
+// socket the socket's path (the tracer keeps that in addr, "/run/app.sock";
+// abstract sockets start with '@' and name no file).
+const std::string& subject_path(const trace::FailedSyscall& s) {
+  return s.path.empty() && !s.addr.empty() && s.addr[0] == '/' ? s.addr : s.path;
+}
+
 // Everything about the evidence that is the same for every rule, computed
 // once per match() call: each text field run through its RE2::Set, each
 // failed syscall's path through the path set.
@@ -38,7 +45,7 @@ struct Prepared {
     else if (ev.spec.spawnerr)
       text[field(TextField::Spawnerr)] = *ev.spec.spawnerr;
     for (int i = 0; i < field(TextField::Count); ++i) text_hits[i] = tables.text[i].matching(text[i]);
-    for (const auto& s : ev.trace.failed) path_hits.push_back(tables.path.matching(s.path));
+    for (const auto& s : ev.trace.failed) path_hits.push_back(tables.path.matching(subject_path(s)));
     std::vector<uint64_t> seqs;
     for (const auto& s : ev.trace.failed) seqs.push_back(s.seq);
     std::sort(seqs.begin(), seqs.end());
@@ -94,9 +101,10 @@ bool syscall_matches(const Prepared& p, const SyscallCond& c, size_t i) {
     return false;
   if (!c.errnos.empty() && std::find(c.errnos.begin(), c.errnos.end(), s.err) == c.errnos.end())
     return false;
-  if (c.path.set() && (s.path.empty() || !p.path_hits[i][c.path.index])) return false;
-  if (!c.under.empty() && !path_under(s.path, p.value(c.under))) return false;
+  if (c.path.set() && (subject_path(s).empty() || !p.path_hits[i][c.path.index])) return false;
+  if (!c.under.empty() && !path_under(subject_path(s), p.value(c.under))) return false;
   if (c.port_below >= 0 && (s.port < 0 || s.port >= c.port_below)) return false;
+  if (c.port_at_least >= 0 && (s.port < 0 || s.port < c.port_at_least)) return false;
   return true;
 }
 
@@ -148,7 +156,7 @@ bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
     o.captures["path2"] = s.path2;
     o.captures["addr"] = s.addr;
     o.captures["port"] = s.port >= 0 ? std::to_string(s.port) : "";
-    if (sc.path.set()) p.tables.path.captures(sc.path.index, s.path, &o.captures);
+    if (sc.path.set()) p.tables.path.captures(sc.path.index, subject_path(s), &o.captures);
     if (!o.last_seq || s.seq > *o.last_seq) o.last_seq = s.seq;
     for (size_t i = 0; i < hits.size() && i < k_max_cited_per_condition; ++i)
       o.syscalls.push_back(&t.failed[hits[hits.size() - 1 - i]]);

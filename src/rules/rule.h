@@ -31,6 +31,7 @@ struct SyscallCond {
   PatternRef path;                 // into the path table
   std::string under;               // a value name: path at or below its value
   int port_below = -1;             // -1: no port condition
+  int port_at_least = -1;          // -1: no port condition
   core::Origin origin;
 };
 

@@ -63,7 +63,7 @@ void RulePack::add_text(const std::string& text, const std::string& origin) {
 
 std::vector<RuleInfo> RulePack::list() const {
   std::vector<RuleInfo> out;
-  for (const auto& r : impl_->rules) out.push_back({r.id, r.title, r.family, r.origin});
+  for (const auto& r : impl_->rules) out.push_back({r.id, r.title, r.family, r.confidence, r.origin});
   return out;
 }
 

@@ -30,6 +30,7 @@ struct RuleInfo {
   std::string id;
   std::string title;
   std::string family;
+  double confidence = 0;
   core::Origin origin;
 };
 

@@ -16,12 +16,16 @@ const std::string k_data = BOOTMORTEM_TEST_DATA "/rules";
 
 TEST_CASE("the shipped pack loads; list gives ids and origins") {
   auto pack = rules::RulePack::load_dir(k_rules_dir);
-  CHECK(pack.size() >= 13);
+  CHECK(pack.size() >= 45);
   auto list = pack.list();
   REQUIRE(!list.empty());
-  // load_dir reads files in name order: gunicorn.toml comes first.
-  CHECK(list[0].id == "gunicorn-worker-boot-failed");
-  CHECK(list[0].origin.str() == k_rules_dir + "/gunicorn.toml:5");
+  // load_dir reads files in name order, and each rule keeps its origin.
+  CHECK(list[0].origin.file == k_rules_dir + "/celery.toml");
+  auto it = std::find_if(list.begin(), list.end(),
+                         [](const rules::RuleInfo& r) { return r.id == "gunicorn-worker-boot-failed"; });
+  REQUIRE(it != list.end());
+  CHECK(it->origin.str() == k_rules_dir + "/gunicorn.toml:5");
+  CHECK(it->family == "gunicorn");
 }
 
 TEST_CASE("the rules' fact and value names are the ones evidence fills") {
