@@ -16,6 +16,7 @@ constexpr AddSubcommand k_subcommands[] = {
     add_diagnose,
     add_rules,
 };
+    add_show,
 
 }  // namespace
 

@@ -20,50 +20,23 @@ std::vector<std::string> split_path(const std::string& path) {
   return out;
 }
 
-// ProcessConfig.get_path then ServerOptions.get_path (supervisor 3.3.5+).
-std::vector<std::string> search_path(const config::ProcessConfig& proc, const BaseEnv& base) {
-  if (auto p = proc.environment.get("PATH")) return split_path(*p);
-  auto p = base.env.get("PATH");
-  if (p && !p->empty()) return split_path(*p);
-  return {"/bin", "/usr/bin", "/usr/local/bin"};
-}
-
 // os.path.join(dir, program): an empty dir leaves the name relative.
 std::string py_join(const std::string& dir, const std::string& name) {
   if (dir.empty()) return name;
   return core::join_path(dir, name);
 }
 
-// Subprocess.get_execv_args + ServerOptions.check_execv_args: the parent-side
-// checks, with supervisord's cwd for relative names. Returns the spawnerr text
-// supervisord would record, or nullopt when it would fork.
-std::optional<std::string> resolve_command(SpawnSpec& spec, const config::ProcessConfig& proc,
-                                           const BaseEnv& base, const core::FileSystem& fs) {
+// ServerOptions.check_execv_args on the lookup: the spawnerr text supervisord
+// would record, or nullopt when it would fork.
+std::optional<std::string> check_command(SpawnSpec& spec, const config::ProcessConfig& proc,
+                                         const BaseEnv& base, const core::FileSystem& fs) {
   using config::py_repr;
-  try {
-    spec.argv = config::shlex_split(proc.command);
-  } catch (const std::invalid_argument& e) {
-    return "can't parse command " + py_repr(proc.command) + ": " + e.what();
-  }
+  CommandLookup cmd = lookup_command(proc, base.env, base.cwd, fs);
+  if (!cmd.argv) return "can't parse command " + py_repr(proc.command) + ": " + cmd.parse_error;
+  spec.argv = *cmd.argv;
   if (spec.argv.empty()) return std::string("command is empty");
-
-  const std::string& program = spec.argv[0];
-  std::optional<core::FileStat> st;
-  if (program.find('/') != std::string::npos) {
-    spec.filename = program;
-    st = fs.stat(core::absolute_path(program, base.cwd));
-  } else {
-    spec.filename = program;
-    for (const auto& dir : search_path(proc, base)) {
-      std::string found = py_join(dir, program);
-      // The first candidate that stat()s wins, executable or not (§7 step 3).
-      if (auto s = fs.stat(core::absolute_path(found, base.cwd))) {
-        st = s;
-        spec.filename = found;
-        break;
-      }
-    }
-  }
+  spec.filename = cmd.filename;
+  const auto& st = cmd.found;
   if (!st) return "can't find command " + py_repr(spec.filename);
   if (st->is_dir()) return "command at " + py_repr(spec.filename) + " is a directory";
   if (!st->any_exec_bit()) return "command at " + py_repr(spec.filename) + " is not executable";
@@ -110,6 +83,44 @@ void resolve_user(SpawnSpec& spec, const config::ProcessConfig& proc, const Base
 
 }  // namespace
 
+std::vector<std::string> search_path(const core::Env& config_env, const core::Env& supervisord_env) {
+  // ProcessConfig.get_path tests `is not None`: environment=PATH="" searches
+  // [""], i.e. the bare name against the cwd. ServerOptions.get_path tests
+  // `if p:`, so supervisord's empty PATH falls through to the default.
+  if (auto p = config_env.get("PATH")) return split_path(*p);
+  if (auto p = supervisord_env.get("PATH"); p && !p->empty()) return split_path(*p);
+  return {"/bin", "/usr/bin", "/usr/local/bin"};
+}
+
+CommandLookup lookup_command(const config::ProcessConfig& proc, const core::Env& supervisord_env,
+                             const std::string& cwd, const core::FileSystem& fs) {
+  CommandLookup out;
+  try {
+    out.argv = config::shlex_split(proc.command);
+  } catch (const std::invalid_argument& e) {
+    out.parse_error = e.what();
+    return out;
+  }
+  if (out.argv->empty()) return out;
+  const std::string& program = out.argv->front();
+  out.filename = program;
+  // Joined, not normalised: the kernel resolves "missing/../x" as ENOENT.
+  if (program.find('/') != std::string::npos) {
+    out.found = fs.stat(core::join_path(cwd, program));
+    return out;
+  }
+  for (const auto& dir : search_path(proc.environment, supervisord_env)) {
+    const std::string candidate = py_join(dir, program);
+    // The first candidate that stat()s wins, executable or not (§7 step 3).
+    if (auto st = fs.stat(core::join_path(cwd, candidate))) {
+      out.found = st;
+      out.filename = candidate;
+      break;
+    }
+  }
+  return out;
+}
+
 bool coerce_c_locale(core::Env& env) {
   // PEP 538, as CPython 3.7+ does at start-up: no LC_ALL and an LC_CTYPE that
   // resolves to C/POSIX -> setenv("LC_CTYPE", "C.UTF-8"). supervisord's
@@ -153,7 +164,7 @@ SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig
   spec.exitcodes = proc.exitcodes;
   spec.minfds = cfg.supervisord.minfds;
 
-  spec.spawnerr = resolve_command(spec, proc, base, fs);
+  spec.spawnerr = check_command(spec, proc, base, fs);
   resolve_user(spec, proc, base, users);
 
   // Subprocess._spawn_as_child: os.environ, then SUPERVISOR_*, then the merged

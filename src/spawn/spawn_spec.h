@@ -48,6 +48,25 @@ void assume_daemon_state(BaseEnv& base, const config::SupervisordConfig& sd);
 // (PEP 538), which every child then inherits. Returns true when it applied.
 bool coerce_c_locale(core::Env& env);
 
+// Subprocess.get_execv_args up to its checks: command= split as supervisord
+// splits it, and argv[0] looked up as it looks it up (§7 steps 1-3).
+struct CommandLookup {
+  std::optional<std::vector<std::string>> argv;  // nullopt: shlex cannot split it
+  std::string parse_error;                       // shlex's message, when argv is nullopt
+  std::string filename;                // the candidate that stat()ed, else argv[0] as written
+  std::optional<core::FileStat> found;  // nullopt: nothing stat()s (or no argv[0])
+};
+
+// The directories supervisord searches for a bare name: environment= PATH
+// when set, even empty (ProcessConfig.get_path), else supervisord's own
+// non-empty PATH, else /bin:/usr/bin:/usr/local/bin (ServerOptions.get_path).
+std::vector<std::string> search_path(const core::Env& config_env, const core::Env& supervisord_env);
+
+// The lookup with supervisord's environment and cwd (relative names and PATH
+// entries are stat()ed against cwd; filename keeps them as written).
+CommandLookup lookup_command(const config::ProcessConfig& proc, const core::Env& supervisord_env,
+                             const std::string& cwd, const core::FileSystem& fs);
+
 struct SpawnSpec {
   std::string name;          // process name
   std::string section;       // "program:x"

@@ -118,6 +118,40 @@ TEST_CASE("PATH search uses environment= PATH before supervisord's") {
   CHECK_FALSE(s.spawnerr);
 }
 
+TEST_CASE("PATH=\"\" in environment= searches the cwd; an empty supervisord PATH falls through") {
+  // ProcessConfig.get_path tests `is not None`, ServerOptions.get_path `if p:`.
+  World w;
+  auto p = w.program("gunicorn app");
+  p.environment.set("PATH", "");
+  CHECK(spawn::search_path(p.environment, w.base.env) == std::vector<std::string>{""});
+  w.base.cwd = "/usr/bin";
+  auto s = spawn::make_spawn_spec(w.cfg, p, w.base, w.users, w.fs);
+  CHECK(s.filename == "gunicorn");
+  w.base.env.set("PATH", "");
+  CHECK(spawn::search_path(core::Env{}, w.base.env) ==
+        std::vector<std::string>{"/bin", "/usr/bin", "/usr/local/bin"});
+}
+
+TEST_CASE("lookup_command: unsplittable, empty, relative and not found") {
+  World w;
+  auto bad = spawn::lookup_command(w.program("echo 'open"), w.base.env, "/", w.fs);
+  CHECK_FALSE(bad.argv);
+  CHECK(bad.parse_error == "No closing quotation");
+  auto empty = spawn::lookup_command(w.program(""), w.base.env, "/", w.fs);
+  REQUIRE(empty.argv);
+  CHECK(empty.argv->empty());
+  CHECK_FALSE(empty.found);
+  // A relative name with a slash is looked up against supervisord's cwd and
+  // reported as written.
+  w.fs.files["/usr/bin/tool"] = {S_IFREG | 0755, 0, 0};
+  auto rel = spawn::lookup_command(w.program("bin/tool -x"), w.base.env, "/usr", w.fs);
+  CHECK(rel.filename == "bin/tool");
+  CHECK(rel.found);
+  auto missing = spawn::lookup_command(w.program("nosuch"), w.base.env, "/", w.fs);
+  CHECK(missing.filename == "nosuch");
+  CHECK_FALSE(missing.found);
+}
+
 TEST_CASE("spawnerr texts as supervisord records them") {
   World w;
   CHECK(*spawn::make_spawn_spec(w.cfg, w.program("nosuch"), w.base, w.users, w.fs).spawnerr ==

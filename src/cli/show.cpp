@@ -1,0 +1,130 @@
+// `bootmortem show [PROGRAM...]`: the program table as supervisord would
+// resolve it from the config, without running anything.
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "cli/subcommand.h"
+#include "config/config.h"
+#include "core/fs.h"
+#include "core/userdb.h"
+#include "report/show.h"
+
+extern char** environ;
+
+namespace bootmortem::cli {
+namespace {
+
+struct ShowOptions {
+  std::vector<std::string> programs;
+  std::optional<std::string> config;
+  report::ShowFormat format = report::ShowFormat::Text;
+};
+
+const std::map<std::string, report::ShowFormat> k_show_formats = {
+    {"text", report::ShowFormat::Text},
+    {"json", report::ShowFormat::Json},
+};
+
+// supervisord is assumed to run with bootmortem's own environment, as it was
+// invoked: its ENV_* names and its PATH for the command lookup.
+core::Env own_environment() {
+  core::Env env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string item(*e);
+    const auto eq = item.find('=');
+    if (eq != std::string::npos && eq != 0) env.set(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return env;
+}
+
+std::string node_name() {
+  struct utsname u;
+  return uname(&u) == 0 ? u.nodename : "";
+}
+
+// -c, else supervisord's default search list, as diagnose finds it.
+std::string find_config(const std::optional<std::string>& given, const core::FileSystem& fs) {
+  if (given) {
+    std::string path = core::absolute_path(*given, fs.cwd());
+    if (!fs.stat(path)) throw core::InputError(core::Origin{*given, 0}, "no such config file");
+    return path;
+  }
+  if (auto found = config::find_default_config("/usr/bin/supervisord", fs.cwd()))
+    return core::absolute_path(*found, fs.cwd());
+  std::string list;
+  for (const auto& p : config::default_search_paths("/usr/bin/supervisord")) list += (list.empty() ? "" : ", ") + p;
+  throw core::InputError("no config file found at default paths (" + list + "); use -c");
+}
+
+// configparser's messages span lines ("Source contains parsing errors:
+// '<f>'\n\t[line  5]: ..."); the contract is one line on stderr, so each
+// line break and the indent after it become one space.
+std::string one_line(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\n') {
+      out += s[i];
+      continue;
+    }
+    while (i + 1 < s.size() && (s[i + 1] == '\t' || s[i + 1] == ' ')) ++i;
+    out += ' ';
+  }
+  return out;
+}
+
+config::Config load(const std::string& path, const core::FileSystem& fs, const core::UserDb& users,
+                    const core::Env& env) {
+  config::LoadContext ctx;
+  ctx.environ = env;
+  ctx.host_node_name = node_name();
+  ctx.cwd = fs.cwd();
+  ctx.users = &users;
+  ctx.fs = &fs;  // the parse-time directory checks supervisord makes
+  try {
+    return config::load_config_file(path, ctx);
+  } catch (const core::InputError& e) {
+    throw core::InputError(e.origin(), one_line(e.message()));
+  }
+}
+
+int show(const ShowOptions& o) {
+  core::RealFs fs;
+  core::SystemUserDb users;
+  const core::Env env = own_environment();
+  const config::Config cfg = load(find_config(o.config, fs), fs, users, env);
+
+  std::vector<const config::ProcessConfig*> selected;
+  if (o.programs.empty())
+    for (const auto& p : cfg.processes) selected.push_back(&p);
+  for (const auto& spec : o.programs)
+    for (const auto* p : cfg.find(spec))
+      if (std::find(selected.begin(), selected.end(), p) == selected.end()) selected.push_back(p);
+
+  const auto rows = report::make_show_rows(selected, env, fs.cwd(), fs);
+  if (o.format == report::ShowFormat::Json)
+    report::render_show_json(rows, std::cout);
+  else
+    report::render_show_text(rows, std::cout);
+  std::cout.flush();
+  return 0;
+}
+
+}  // namespace
+
+Subcommand add_show(CLI::App& parent) {
+  auto o = std::make_shared<ShowOptions>();
+  auto* app = parent.add_subcommand("show", "print the programs as supervisord resolves them, without running them");
+  app->add_option("program", o->programs, "names: name, group:name, group:* (default: all)");
+  app->add_option("-c,--configuration", o->config, "supervisord config file (default: supervisord's search path)");
+  app->add_option("--format", o->format, "text or json")
+      ->transform(CLI::CheckedTransformer(k_show_formats, CLI::ignore_case));
+  return {app, [o] { return show(*o); }};
+}
+
+}  // namespace bootmortem::cli

@@ -1,0 +1,122 @@
+// The rows of `bootmortem show` and their JSON. Values are printed as
+// supervisor holds them after parsing, so tests/differential/run.py can build
+// the same objects from supervisor's own ProcessConfig and compare.
+#include "report/show.h"
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace bootmortem::report {
+namespace {
+
+// Field order is the reading order of a person; ordered_json keeps it.
+using json = nlohmann::ordered_json;
+
+struct SignalName {
+  int number;
+  const char* name;
+};
+// Python 3.11's signal.Signals on Linux x86-64 (one name per number; the
+// aliases IOT, CLD and POLL are not what Python prints).
+constexpr std::array<SignalName, 33> k_signal_names{{
+    {1, "HUP"},     {2, "INT"},     {3, "QUIT"},   {4, "ILL"},     {5, "TRAP"},   {6, "ABRT"},
+    {7, "BUS"},     {8, "FPE"},     {9, "KILL"},   {10, "USR1"},   {11, "SEGV"},  {12, "USR2"},
+    {13, "PIPE"},   {14, "ALRM"},   {15, "TERM"},  {16, "STKFLT"}, {17, "CHLD"},  {18, "CONT"},
+    {19, "STOP"},   {20, "TSTP"},   {21, "TTIN"},  {22, "TTOU"},   {23, "URG"},   {24, "XCPU"},
+    {25, "XFSZ"},   {26, "VTALRM"}, {27, "PROF"},  {28, "WINCH"},  {29, "IO"},    {30, "PWR"},
+    {31, "SYS"},    {34, "RTMIN"},  {64, "RTMAX"},
+}};
+
+constexpr const char* kind_name(config::SectionKind k) {
+  switch (k) {
+    case config::SectionKind::Program: return "program";
+    case config::SectionKind::FcgiProgram: return "fcgi-program";
+    case config::SectionKind::EventListener: return "eventlistener";
+  }
+  return "program";
+}
+
+template <class T>
+json opt(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+json row_json(const ShowRow& row) {
+  const config::ProcessConfig& p = *row.proc;
+  json env = json::object();
+  for (const auto& [k, v] : p.environment.entries()) env[k] = v;
+  const auto& cmd = row.command;
+  json argv = cmd.argv ? json(*cmd.argv) : json(nullptr);
+  json executable = cmd.found ? json(cmd.filename) : json(nullptr);
+  return {
+      {"name", p.name},
+      {"group", p.group_name},
+      {"section", p.section},
+      {"kind", kind_name(p.kind)},
+      {"command", p.command},
+      {"argv", argv},
+      {"executable", executable},
+      {"environment", env},
+      {"user", opt(p.user)},
+      {"uid", opt(p.uid)},
+      {"directory", opt(p.directory)},
+      {"umask", p.umask ? json(octal_mode(*p.umask)) : json(nullptr)},
+      {"priority", p.priority},
+      {"autostart", p.autostart},
+      {"autorestart", autorestart_name(p.autorestart)},
+      {"startsecs", p.startsecs},
+      {"startretries", p.startretries},
+      {"exitcodes", p.exitcodes},
+      {"stopsignal", stop_signal_name(p.stopsignal)},
+      {"stopwaitsecs", p.stopwaitsecs},
+      {"stopasgroup", p.stopasgroup},
+      {"killasgroup", p.killasgroup},
+      {"redirect_stderr", p.redirect_stderr},
+      {"stdout_logfile", p.stdout_logfile},
+      {"stderr_logfile", p.stderr_logfile},
+      {"serverurl", opt(p.serverurl)},
+      {"source", {{"file", p.source.file}, {"line", p.source.line}}},
+  };
+}
+
+}  // namespace
+
+std::vector<ShowRow> make_show_rows(const std::vector<const config::ProcessConfig*>& processes,
+                                    const core::Env& supervisord_env, const std::string& cwd,
+                                    const core::FileSystem& fs) {
+  std::vector<ShowRow> rows;
+  for (const auto* p : processes) rows.push_back({p, spawn::lookup_command(*p, supervisord_env, cwd, fs)});
+  return rows;
+}
+
+std::string stop_signal_name(int sig) {
+  for (const auto& s : k_signal_names)
+    if (s.number == sig) return s.name;
+  return std::to_string(sig);
+}
+
+std::string octal_mode(mode_t mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(mode));
+  return buf;
+}
+
+const char* autorestart_name(config::AutoRestart a) {
+  switch (a) {
+    case config::AutoRestart::True: return "true";
+    case config::AutoRestart::False: return "false";
+    case config::AutoRestart::Unexpected: return "unexpected";
+  }
+  return "unexpected";
+}
+
+void render_show_json(const std::vector<ShowRow>& rows, std::ostream& out) {
+  json all = json::array();
+  for (const auto& row : rows) all.push_back(row_json(row));
+  // Config bytes need not be UTF-8; JSON must be, so bad bytes become U+FFFD
+  // rather than an exception.
+  out << all.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace bootmortem::report
