@@ -15,8 +15,8 @@ namespace {
 constexpr AddSubcommand k_subcommands[] = {
     add_diagnose,
     add_rules,
-};
     add_show,
+};
 
 }  // namespace
 
