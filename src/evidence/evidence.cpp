@@ -7,31 +7,6 @@
 namespace bootmortem::evidence {
 namespace {
 
-struct KindPattern {
-  const char* kind;
-  std::vector<const char*> names;     // exact names
-  std::vector<const char*> prefixes;  // name prefixes
-};
-
-// Classes of variables (failure-catalog families H, X, L, V).
-const std::vector<KindPattern> k_kinds = {
-    {"identity", {"HOME", "USER", "LOGNAME", "SHELL", "MAIL"}, {}},
-    {"search-path", {"PATH", "PYTHONPATH", "LD_LIBRARY_PATH", "MANPATH", "NODE_PATH", "GEM_PATH", "CLASSPATH"}, {}},
-    {"locale", {"LANG", "LANGUAGE"}, {"LC_"}},
-    {"xdg", {}, {"XDG_"}},
-    {"runtime", {"VIRTUAL_ENV", "JAVA_HOME", "GEM_HOME", "NVM_DIR", "GOPATH", "CONDA_PREFIX", "PYENV_ROOT"}, {"PYTHON", "NODE_", "RUBY", "PERL5"}},
-};
-
-std::string classify(const std::string& name) {
-  for (const auto& k : k_kinds) {
-    for (const char* n : k.names)
-      if (name == n) return k.kind;
-    for (const char* p : k.prefixes)
-      if (name.starts_with(p)) return k.kind;
-  }
-  return "other";
-}
-
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   return abbrev ? std::string("SIG") + abbrev : std::to_string(sig);
@@ -39,34 +14,18 @@ std::string signal_name(int sig) {
 
 }  // namespace
 
-std::vector<EnvDiff> diff_env(const core::Env& spawn, const core::Env& login) {
-  std::vector<EnvDiff> out;
-  std::set<std::string> seen;
-  auto add = [&](const std::string& name) {
-    if (!seen.insert(name).second) return;
-    auto s = spawn.get(name);
-    auto l = login.get(name);
-    if (s == l) return;
-    out.push_back({name, s, l, classify(name)});
-  };
-  // Login's variables first (what the user expects), then the spawn's extras.
-  for (const auto& [k, v] : login.entries()) add(k);
-  for (const auto& [k, v] : spawn.entries()) {
-    // The SUPERVISOR_* variables are supervisord's own: never a login's.
-    if (k.starts_with("SUPERVISOR_")) continue;
-    if (classify(k) == "other") continue;  // only classes a login would set
-    add(k);
-  }
-  return out;
-}
-
 const std::vector<std::string>& known_facts() {
   static const std::vector<std::string> k = {
       "uid_nonzero",      "user_switched", "home_unset",   "home_not_users_home",
       "home_is_root_home", "user_var_not_user", "logname_not_user", "spawnerr",
       "exited_early",     "starts",        "signaled",     "stderr_empty",
       "descendants_survived"};
-  return k;
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> v = k;
+    v.insert(v.end(), env_fact_names().begin(), env_fact_names().end());
+    return v;
+  }();
+  return all;
 }
 
 const std::vector<std::string>& known_values() {
@@ -74,7 +33,12 @@ const std::vector<std::string>& known_values() {
       "program", "section", "config_file", "user", "uid", "gid", "user_home", "user_shell",
       "home", "command", "argv0", "filename", "directory", "cwd", "exit_code", "signal",
       "after_ms", "startsecs", "spawnerr", "base_source"};
-  return k;
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> v = k;
+    v.insert(v.end(), env_value_names().begin(), env_value_names().end());
+    return v;
+  }();
+  return all;
 }
 
 Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::LoginEnv login) {
@@ -130,6 +94,7 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   v["startsecs"] = std::to_string(s.startsecs);
   v["spawnerr"] = t.spawnerr.value_or("");
   v["base_source"] = spawn::base_env_source_name(s.base.source);
+  add_env_facts(ev.env_diff, s.env, ev.login, f, v);
   return ev;
 }
 

@@ -8,18 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "evidence/env_diff.h"
 #include "login/login_env.h"
 #include "spawn/spawn_spec.h"
 #include "trace/trace.h"
 
 namespace bootmortem::evidence {
-
-struct EnvDiff {
-  std::string name;
-  std::optional<std::string> spawn;  // nullopt: absent in the child
-  std::optional<std::string> login;  // nullopt: absent in the login
-  std::string kind;                  // "identity", "search-path", "locale", "runtime", "other"
-};
 
 struct Evidence {
   spawn::SpawnSpec spec;
@@ -46,16 +40,19 @@ struct Evidence {
   //   stderr_empty         nothing was written to stderr
   //   descendants_survived the main process exited early while processes it
   //                        started were still running (ended by the tracer)
+  //   and the environment's: login_captured, login_only_vars,
+  //   runtime_vars_missing, path_lacks_login_entries,
+  //   search_path_lacks_login_entries, locale_unset, locale_differs
+  //   (env_diff.h says what each means)
   std::map<std::string, bool> facts;
   // Named values for templates; all of known_values() are present (maybe ""):
   //   program, section, config_file, user, uid, gid, user_home, user_shell,
   //   home (the child's HOME), command, argv0, filename, directory, cwd,
   //   exit_code, signal, after_ms, startsecs, spawnerr, base_source
+  //   and the environment's: login_method, login_only_vars,
+  //   runtime_vars_missing, path_missing, search_path_missing, login_lang
   std::map<std::string, std::string> values;
 };
-
-// Diff two environments, classified; only names whose values differ.
-std::vector<EnvDiff> diff_env(const core::Env& spawn, const core::Env& login);
 
 // Build the Evidence value and derive its facts and values.
 Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::LoginEnv login);

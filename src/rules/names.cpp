@@ -22,6 +22,13 @@ const std::vector<FactName>& fact_names() {
       {"signaled", "killed by {signal}"},
       {"stderr_empty", "nothing was written to stderr"},
       {"descendants_survived", "processes it started were still running after it exited"},
+      {"login_captured", "the login environment is a real login's ({login_method})"},
+      {"login_only_vars", "a login of {user} sets {login_only_vars}; the child has none of them"},
+      {"runtime_vars_missing", "a login of {user} sets {runtime_vars_missing}; the child does not"},
+      {"path_lacks_login_entries", "the child's PATH lacks {path_missing}, which a login of {user} has"},
+      {"search_path_lacks_login_entries", "the child's search paths lack what a login of {user} has: {search_path_missing}"},
+      {"locale_unset", "none of LC_ALL, LC_CTYPE and LANG is set in the child's environment"},
+      {"locale_differs", "the child's locale variables differ from a login's (LANG={login_lang})"},
   };
   return k;
 }
@@ -42,6 +49,9 @@ const std::vector<std::string>& value_names() {
       "program", "section",  "config_file", "user",      "uid",       "gid",     "user_home",
       "user_shell", "home",  "command",     "argv0",     "filename",  "directory", "cwd",
       "exit_code", "signal", "after_ms",    "startsecs", "spawnerr",  "base_source",
+      // the environment's, evidence/env_diff.h
+      "login_method", "login_only_vars", "runtime_vars_missing", "path_missing",
+      "search_path_missing", "login_lang",
   };
   return k;
 }
