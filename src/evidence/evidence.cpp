@@ -23,6 +23,7 @@ const std::vector<std::string>& known_facts() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_fact_names().begin(), env_fact_names().end());
+    v.insert(v.end(), supervisor_fact_names().begin(), supervisor_fact_names().end());
     return v;
   }();
   return all;
@@ -36,6 +37,7 @@ const std::vector<std::string>& known_values() {
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_value_names().begin(), env_value_names().end());
+    v.insert(v.end(), supervisor_value_names().begin(), supervisor_value_names().end());
     return v;
   }();
   return all;
@@ -96,6 +98,7 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   v["base_source"] = spawn::base_env_source_name(s.base.source);
   add_env_facts(ev.env_diff, s.env, ev.login, f, v);
   return ev;
+  add_supervisor_facts(ev);
 }
 
 }  // namespace bootmortem::evidence

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "evidence/env_diff.h"
+#include "evidence/live_supervisor.h"
 #include "login/login_env.h"
 #include "spawn/spawn_spec.h"
 #include "trace/trace.h"
@@ -23,6 +24,10 @@ struct Evidence {
 
   // Text of the config file that holds the program's section (for patches).
   std::string config_text;
+
+  // A running supervisord's own account of the program (live_supervisor.h);
+  // nullopt when none runs for this config.
+  std::optional<SupervisorView> supervisor;
 
   // Named boolean facts the rules' `facts` conditions refer to. All of
   // known_facts() are always present (true or false):
@@ -44,6 +49,9 @@ struct Evidence {
   //   runtime_vars_missing, path_lacks_login_entries,
   //   search_path_lacks_login_entries, locale_unset, locale_differs
   //   (env_diff.h says what each means)
+  //   and the live supervisord's: supervisord_seen (it reported the program's
+  //   state), supervisord_fatal, supervisord_running, supervisord_same_exit
+  //   (the replay exited as supervisord last logged)
   std::map<std::string, bool> facts;
   // Named values for templates; all of known_values() are present (maybe ""):
   //   program, section, config_file, user, uid, gid, user_home, user_shell,
@@ -52,6 +60,8 @@ struct Evidence {
   //   and the environment's: login_method, login_only_vars,
   //   runtime_vars_missing, path_missing, search_path_missing, login_lang
   std::map<std::string, std::string> values;
+  //   and the live supervisord's: supervisord_pid, supervisord_state,
+  //   supervisord_description, supervisord_summary, supervisord_exit
 };
 
 // Build the Evidence value and derive its facts and values.

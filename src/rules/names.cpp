@@ -29,6 +29,11 @@ const std::vector<FactName>& fact_names() {
       {"search_path_lacks_login_entries", "the child's search paths lack what a login of {user} has: {search_path_missing}"},
       {"locale_unset", "none of LC_ALL, LC_CTYPE and LANG is set in the child's environment"},
       {"locale_differs", "the child's locale variables differ from a login's (LANG={login_lang})"},
+      // the live supervisord's, evidence/live_supervisor.h
+      {"supervisord_seen", "supervisord (pid {supervisord_pid}) reports it {supervisord_state}"},
+      {"supervisord_fatal", "supervisord (pid {supervisord_pid}) gave up on it: FATAL, {supervisord_description}"},
+      {"supervisord_running", "supervisord (pid {supervisord_pid}) reports it RUNNING: {supervisord_description}"},
+      {"supervisord_same_exit", "the replay exited with {supervisord_exit}, as it did under supervisord"},
   };
   return k;
 }
@@ -53,6 +58,9 @@ const std::vector<std::string>& value_names() {
       "login_method", "login_only_vars", "runtime_vars_missing", "path_missing",
       "search_path_missing", "login_lang",
   };
+      // the live supervisord's, evidence/live_supervisor.h
+      "supervisord_pid", "supervisord_state", "supervisord_description", "supervisord_summary",
+      "supervisord_exit",
   return k;
 }
 

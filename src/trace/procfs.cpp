@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "config/config.h"
 #include "core/fs.h"
 
 namespace bootmortem::trace {
@@ -81,44 +83,83 @@ std::optional<std::string> config_arg(const std::vector<std::string>& argv) {
   return std::nullopt;
 }
 
-std::optional<LiveSupervisord> find_live_supervisord(const std::string& config_path) {
-  const std::string want = real_path(config_path);
-  DIR* dir = opendir("/proc");
-  if (!dir) return std::nullopt;
-  std::optional<LiveSupervisord> found;
-  while (struct dirent* de = readdir(dir)) {
-    char* end = nullptr;
-    long pid = std::strtol(de->d_name, &end, 10);
-    if (pid <= 0 || *end) continue;
-    const std::string base = "/proc/" + std::to_string(pid);
-    std::vector<std::string> argv = split_nul(slurp(base + "/cmdline"));
-    // `python3 /usr/bin/supervisord -c X` or a supervisord executable.
-    size_t at = argv.size();
-    for (size_t i = 0; i < argv.size() && i < 3; ++i)
-      if (core::basename(argv[i]) == "supervisord") at = i;
-    if (at == argv.size()) continue;
-    std::vector<std::string> args(argv.begin() + static_cast<long>(at) + 1, argv.end());
-    auto conf = config_arg(args);
-    if (!conf) continue;  // started without -c: not matched to an explicit file
-    std::string cwd = readlink_str(base + "/cwd");
-    // A relative -c resolved against the launch directory: PWD if present.
-    std::string env_text = slurp(base + "/environ");
-    core::Env env = core::Env::parse(env_text);
-    std::string launch = env.get("PWD").value_or(cwd);
-    if (real_path(core::absolute_path(*conf, launch)) != want) continue;
-    LiveSupervisord live;
-    live.pid = static_cast<pid_t>(pid);
-    live.config = want;
-    live.environ = std::move(env);
-    live.cwd = cwd;
-    std::string status = slurp(base + "/status");
-    live.umask = static_cast<mode_t>(std::strtoul(status_field(status, "Umask").c_str(), nullptr, 8));
-    live.uid = static_cast<uid_t>(std::strtoul(status_field(status, "Uid").c_str(), nullptr, 10));
-    found = std::move(live);
-    break;
+std::optional<LiveSupervisord> read_live_supervisord(pid_t pid) {
+  const std::string base = "/proc/" + std::to_string(pid);
+  std::vector<std::string> argv = split_nul(slurp(base + "/cmdline"));
+  // `python3 /usr/bin/supervisord -c X`, a supervisord executable, or
+  // `python3 -m supervisor.supervisord`.
+  size_t at = argv.size();
+  bool as_module = false;
+  for (size_t i = 0; i < argv.size() && i < 3; ++i) {
+    if (core::basename(argv[i]) == "supervisord") at = i;
+    if (i > 0 && argv[i] == "supervisor.supervisord" && argv[i - 1] == "-m") at = i, as_module = true;
   }
-  closedir(dir);
-  return found;
+  if (at == argv.size()) return std::nullopt;
+  std::vector<std::string> args(argv.begin() + static_cast<long>(at) + 1, argv.end());
+
+  LiveSupervisord live;
+  live.pid = pid;
+  live.cwd = readlink_str(base + "/cwd");
+  std::string env_text = slurp(base + "/environ");
+  live.environ_read = !env_text.empty();
+  live.environ = core::Env::parse(env_text);
+  std::string status = slurp(base + "/status");
+  live.umask = static_cast<mode_t>(std::strtoul(status_field(status, "Umask").c_str(), nullptr, 8));
+  live.uid = static_cast<uid_t>(std::strtoul(status_field(status, "Uid").c_str(), nullptr, 10));
+
+  // A relative -c, and the cwd-relative default paths, were resolved in the
+  // launch directory: PWD when present (a daemon chdirs to directory=).
+  const std::string launch = live.environ.get("PWD").value_or(live.cwd);
+  if (auto conf = config_arg(args)) {
+    live.config = real_path(core::absolute_path(*conf, launch));
+    live.found_by = "cmdline";
+  } else if (!as_module) {  // as a module argv[0] is the module file: unknowable here
+    if (auto found = config::find_default_config(argv[at], launch)) {
+      live.config = real_path(core::absolute_path(*found, launch));
+      live.found_by = "default-path";
+    }
+  }
+  return live;
+}
+
+std::vector<LiveSupervisord> list_live_supervisords() {
+  std::vector<pid_t> pids;
+  if (DIR* dir = opendir("/proc")) {
+    while (struct dirent* de = readdir(dir)) {
+      char* end = nullptr;
+      long pid = std::strtol(de->d_name, &end, 10);
+      if (pid > 0 && !*end) pids.push_back(static_cast<pid_t>(pid));
+    }
+    closedir(dir);
+  }
+  std::sort(pids.begin(), pids.end());
+  std::vector<LiveSupervisord> out;
+  for (pid_t pid : pids)
+    if (auto live = read_live_supervisord(pid)) out.push_back(std::move(*live));
+  return out;
+}
+
+std::optional<LiveSupervisord> find_live_supervisord(const std::string& config_path,
+                                                     const std::string& pidfile_path) {
+  if (!pidfile_path.empty()) {
+    // Written after daemonizing, removed on a clean exit (§10); a stale one
+    // may name a reused pid, so it must still be a supervisord.
+    char* end = nullptr;
+    std::string text = slurp(pidfile_path);
+    long pid = std::strtol(text.c_str(), &end, 10);
+    if (pid > 0 && end != text.c_str())
+      if (auto live = read_live_supervisord(static_cast<pid_t>(pid))) {
+        live->found_by = "pidfile";
+        return live;
+      }
+  }
+  const std::string want = real_path(config_path);
+  auto all = list_live_supervisords();
+  // An explicit -c first: a default-path match is only as good as that search is now.
+  for (const char* how : {"cmdline", "default-path"})
+    for (auto& live : all)
+      if (live.found_by == how && live.config == want) return std::move(live);
+  return std::nullopt;
 }
 
 }  // namespace bootmortem::trace

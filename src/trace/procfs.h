@@ -19,17 +19,29 @@ std::string proc_identity(pid_t pid);
 
 struct LiveSupervisord {
   pid_t pid = 0;
-  std::string config;    // the config path it was started with, absolute
+  // The config it runs, absolute after realpath: its -c, or the file its
+  // default search path (semantics §1) finds now. Empty when unknowable
+  // (`python -m supervisor.supervisord` without -c).
+  std::string config;
+  std::string found_by;  // "cmdline" (-c), "default-path", or "pidfile"
+  bool environ_read = false;  // /proc/<pid>/environ needs root or its uid
   core::Env environ;     // /proc/<pid>/environ: exactly what children inherit
   std::string cwd;
   mode_t umask = 022;
   uid_t uid = 0;
 };
 
-// The supervisord running with this config (compared after realpath), if any.
-// default_config: the path supervisord would find without -c, to match a
-// supervisord started without one.
-std::optional<LiveSupervisord> find_live_supervisord(const std::string& config_path);
+// The supervisord running this config: the pid in its pidfile when that is
+// a live supervisord, else the one whose -c names the config (compared after
+// realpath), else one started without -c whose default search path finds it.
+std::optional<LiveSupervisord> find_live_supervisord(const std::string& config_path,
+                                                     const std::string& pidfile_path = "");
+
+// Every supervisord running now, in pid order.
+std::vector<LiveSupervisord> list_live_supervisords();
+
+// What /proc says about one pid, if it is a supervisord.
+std::optional<LiveSupervisord> read_live_supervisord(pid_t pid);
 
 // Parse a supervisord command line (argv after the interpreter) for its -c
 // value, with getopt's rules (-c X, -cX, --configuration X, --configuration=X,

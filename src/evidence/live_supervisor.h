@@ -1,0 +1,79 @@
+// A running supervisord's own account of the program, as evidence: its state
+// and spawnerr (XML-RPC getProcessInfo), the tails of the program's log
+// files, and its history from supervisord.log. Reached through seams
+// (RpcTransport, FileSystem), so tests need no supervisord.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/fs.h"
+#include "evidence/supervisor_log.h"
+#include "evidence/supervisor_rpc.h"
+
+namespace bootmortem::evidence {
+
+struct SupervisorView {
+  int pid = 0;                 // supervisord's
+  std::string config;          // the config file it runs
+  std::string found_by;        // "pidfile", "cmdline" (-c) or "default-path"
+
+  // getProcessInfo; state is empty when supervisord could not be asked.
+  std::string state;           // "FATAL", "RUNNING", "BACKOFF", ...
+  std::string description;     // "Exited too quickly (...)", "pid 1234, uptime 0:00:05"
+  std::string spawnerr;
+  // 0 after a too-quick exit (semantics §9): the log's exited: lines hold the real one.
+  std::optional<int> exitstatus;
+  int process_pid = 0;
+  int64_t start = 0, now = 0;  // epoch seconds, supervisord's clock
+  std::string stdout_logfile, stderr_logfile;
+  std::string stdout_tail, stderr_tail;  // the program's own logs, last bytes
+  std::string tails_from;      // "supervisord" (XML-RPC) or "files"
+  std::string query_error;     // why supervisord could not be asked
+
+  std::string log_file;        // the supervisord.log read
+  std::string log_error;
+  std::vector<LogEvent> history;
+  std::string summary;         // summarize_history(history)
+
+  bool replayed = true;        // false: RUNNING, so no second copy was started
+
+  int64_t uptime_s() const { return state == "RUNNING" && now >= start && start > 0 ? now - start : 0; }
+  // The last exit supervisord logged: "status 3", "SIGSEGV"; empty when none.
+  std::string last_exit() const;
+};
+
+struct LiveQuery {
+  int supervisord_pid = 0;
+  std::string config, found_by;
+  std::string namespec;        // getProcessInfo's name: "group:name", or "name"
+  std::string process_name;    // as the log names it
+  std::string log_file;        // [supervisord] logfile, absolute ("syslog": none to read)
+  // The program's configured log paths: read directly when supervisord
+  // cannot be asked ("AUTO" and "NONE" are skipped).
+  std::string stdout_logfile, stderr_logfile;
+  std::vector<std::string> spawnerr_texts;  // the replay's, to attribute spawnerr: lines
+  size_t tail_bytes = 4096;
+  size_t log_bytes = 8 << 20;  // the end of supervisord.log that is parsed
+};
+
+// rpc may be null (no [unix_http_server]): the history and the log files
+// are still read.
+SupervisorView ask_supervisor(const LiveQuery& q, const RpcTransport* rpc, const core::FileSystem& fs);
+
+// "0:05:12" as supervisorctl prints an uptime.
+std::string format_uptime(int64_t seconds);
+
+struct Evidence;
+// Sets ev.supervisor and the supervisord_* facts and values.
+void attach_supervisor(Evidence& ev, SupervisorView view);
+// The supervisord_* facts and values from ev.supervisor (all false/"" without
+// one); make_evidence calls it so every known fact is always present.
+void add_supervisor_facts(Evidence& ev);
+const std::vector<std::string>& supervisor_fact_names();
+const std::vector<std::string>& supervisor_value_names();
+
+}  // namespace bootmortem::evidence
