@@ -27,6 +27,15 @@ std::optional<std::string> RealFs::read_file(const std::string& path) const {
   return ss.str();
 }
 
+std::optional<std::string> RealFs::read_prefix(const std::string& path, size_t n) const {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string buf(n, '\0');
+  in.read(buf.data(), static_cast<std::streamsize>(n));
+  buf.resize(static_cast<size_t>(in.gcount()));
+  return buf;
+}
+
 std::string RealFs::cwd() const {
   std::vector<char> buf(4096);
   if (!::getcwd(buf.data(), buf.size())) return "/";

@@ -27,6 +27,8 @@ class FileSystem {
   // access(path, X_OK) as the calling process.
   virtual bool executable(const std::string& path) const = 0;
   virtual std::optional<std::string> read_file(const std::string& path) const = 0;
+  // At most n bytes from the start of the file (a #! line, a magic number).
+  virtual std::optional<std::string> read_prefix(const std::string& path, size_t n) const = 0;
   virtual std::string cwd() const = 0;
 };
 
@@ -35,6 +37,7 @@ class RealFs final : public FileSystem {
   std::optional<FileStat> stat(const std::string& path) const override;
   bool executable(const std::string& path) const override;
   std::optional<std::string> read_file(const std::string& path) const override;
+  std::optional<std::string> read_prefix(const std::string& path, size_t n) const override;
   std::string cwd() const override;
 };
 
@@ -47,6 +50,11 @@ class FakeFs final : public FileSystem {
   std::optional<FileStat> stat(const std::string& path) const override;
   bool executable(const std::string& path) const override;
   std::optional<std::string> read_file(const std::string& path) const override;
+  std::optional<std::string> read_prefix(const std::string& path, size_t n) const override {
+    auto all = read_file(path);
+    if (all && all->size() > n) all->resize(n);
+    return all;
+  }
   std::string cwd() const override { return working_dir; }
 };
 

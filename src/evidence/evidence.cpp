@@ -33,7 +33,7 @@ const std::vector<std::string>& known_values() {
   static const std::vector<std::string> k = {
       "program", "section", "config_file", "user", "uid", "gid", "user_home", "user_shell",
       "home", "command", "argv0", "filename", "directory", "cwd", "exit_code", "signal",
-      "after_ms", "startsecs", "spawnerr", "base_source"};
+      "after_ms", "startsecs", "spawnerr", "base_source", "interpreter"};
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_value_names().begin(), env_value_names().end());
@@ -96,9 +96,10 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   v["startsecs"] = std::to_string(s.startsecs);
   v["spawnerr"] = t.spawnerr.value_or("");
   v["base_source"] = spawn::base_env_source_name(s.base.source);
+  v["interpreter"] = s.interpreter;
   add_env_facts(ev.env_diff, s.env, ev.login, f, v);
-  return ev;
   add_supervisor_facts(ev);
+  return ev;
 }
 
 }  // namespace bootmortem::evidence

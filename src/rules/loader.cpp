@@ -45,7 +45,7 @@ const Keys k_condition_keys = {"exit_code", "stderr", "stdout",  "output",
                                "spawnerr",  "verdict", "facts", "syscall"};
 const Keys k_rule_keys = {"id",  "title", "family",  "confidence", "cause",
                           "fix", "set_env", "any",   "cite"};
-const Keys k_syscall_keys = {"call", "errno", "path", "under", "port_below", "port_at_least"};
+const Keys k_syscall_keys = {"call", "errno", "path", "path_not", "under", "port_below", "port_at_least"};
 
 const std::pair<const char*, TextField> k_text_keys[] = {
     {"stderr", TextField::Stderr},
@@ -127,6 +127,10 @@ struct Reader {
       }
     if (const auto* v = t->get("path"))
       c.path.index = tables.path.add(string(*v, "path"), at(v->source()), &c.path.captures);
+    if (const auto* v = t->get("path_not")) {
+      c.path_not.index = tables.path.add(string(*v, "path_not"), at(v->source()), &c.path_not.captures);
+      if (!c.path_not.captures.empty()) fail(v->source(), "'path_not' cannot capture: nothing it matches is used");
+    }
     if (const auto* v = t->get("under")) {
       c.under = string(*v, "under");
       if (!is_value(c.under)) fail(v->source(), "unknown value '" + c.under + "' in 'under'");

@@ -102,6 +102,7 @@ bool syscall_matches(const Prepared& p, const SyscallCond& c, size_t i) {
   if (!c.errnos.empty() && std::find(c.errnos.begin(), c.errnos.end(), s.err) == c.errnos.end())
     return false;
   if (c.path.set() && (subject_path(s).empty() || !p.path_hits[i][c.path.index])) return false;
+  if (c.path_not.set() && !subject_path(s).empty() && p.path_hits[i][c.path_not.index]) return false;
   if (!c.under.empty() && !path_under(subject_path(s), p.value(c.under))) return false;
   if (c.port_below >= 0 && (s.port < 0 || s.port >= c.port_below)) return false;
   if (c.port_at_least >= 0 && (s.port < 0 || s.port < c.port_at_least)) return false;

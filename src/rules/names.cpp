@@ -54,13 +54,14 @@ const std::vector<std::string>& value_names() {
       "program", "section",  "config_file", "user",      "uid",       "gid",     "user_home",
       "user_shell", "home",  "command",     "argv0",     "filename",  "directory", "cwd",
       "exit_code", "signal", "after_ms",    "startsecs", "spawnerr",  "base_source",
+      "interpreter",  // the #! interpreter of the command's file, when it is a script
       // the environment's, evidence/env_diff.h
       "login_method", "login_only_vars", "runtime_vars_missing", "path_missing",
       "search_path_missing", "login_lang",
-  };
       // the live supervisord's, evidence/live_supervisor.h
       "supervisord_pid", "supervisord_state", "supervisord_description", "supervisord_summary",
       "supervisord_exit",
+  };
   return k;
 }
 

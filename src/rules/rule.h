@@ -29,6 +29,7 @@ struct SyscallCond {
   std::vector<std::string> calls;  // empty: any call
   std::vector<int> errnos;         // empty: any errno
   PatternRef path;                 // into the path table
+  PatternRef path_not;             // a path matching this is not it (known probes)
   std::string under;               // a value name: path at or below its value
   int port_below = -1;             // -1: no port condition
   int port_at_least = -1;          // -1: no port condition

@@ -81,6 +81,18 @@ void resolve_user(SpawnSpec& spec, const config::ProcessConfig& proc, const Base
   spec.groups = core::supervisor_groups(users, *identity);
 }
 
+// The interpreter a script's #! line names (the kernel's reading: the first
+// word after #!), or "" for anything else.
+std::string shebang_interpreter(const core::FileSystem& fs, const std::string& path) {
+  auto head = fs.read_prefix(path, 256);
+  if (!head || !head->starts_with("#!")) return "";
+  std::string line = head->substr(2, head->find('\n') == std::string::npos ? std::string::npos : head->find('\n') - 2);
+  size_t start = line.find_first_not_of(" \t");
+  if (start == std::string::npos) return "";
+  size_t end = line.find_first_of(" \t\r", start);
+  return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 }  // namespace
 
 std::vector<std::string> search_path(const core::Env& config_env, const core::Env& supervisord_env) {
@@ -165,6 +177,7 @@ SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig
   spec.minfds = cfg.supervisord.minfds;
 
   spec.spawnerr = check_command(spec, proc, base, fs);
+  if (!spec.spawnerr) spec.interpreter = shebang_interpreter(fs, core::absolute_path(spec.filename, base.cwd));
   resolve_user(spec, proc, base, users);
 
   // Subprocess._spawn_as_child: os.environ, then SUPERVISOR_*, then the merged

@@ -74,6 +74,7 @@ struct SpawnSpec {
 
   std::vector<std::string> argv;  // as written in command=, argv[0] unresolved
   std::string filename;           // what execve gets
+  std::string interpreter;        // the #! interpreter of filename, when it is a script
   // Set when supervisord would fail before forking (spawnerr): it never runs.
   std::optional<std::string> spawnerr;
 

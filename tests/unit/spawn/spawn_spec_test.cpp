@@ -220,3 +220,13 @@ TEST_CASE("supervisord's Python coerces a C locale: children get LC_CTYPE=C.UTF-
   auto s = spawn::make_spawn_spec(w.cfg, w.program("gunicorn"), w.base, w.users, w.fs);
   CHECK(s.env.get("LC_CTYPE") == "C.UTF-8");
 }
+
+TEST_CASE("a script's #! interpreter is read the way the kernel reads it") {
+  World w;
+  w.fs.files["/srv/app/run"] = {S_IFREG | 0755, 0, 0};
+  w.fs.contents["/srv/app/run"] = "#! /opt/python2.7/bin/python -u\nprint(1)\n";
+  CHECK(spawn::make_spawn_spec(w.cfg, w.program("/srv/app/run"), w.base, w.users, w.fs).interpreter ==
+        "/opt/python2.7/bin/python");
+  w.fs.contents["/usr/bin/gunicorn"] = "\x7f" "ELF...";
+  CHECK(spawn::make_spawn_spec(w.cfg, w.program("gunicorn"), w.base, w.users, w.fs).interpreter.empty());
+}
