@@ -3,6 +3,7 @@
 #include "config/datatypes.h"
 
 #include <array>
+#include <limits>
 #include <string_view>
 
 #include "config/python.h"
@@ -115,8 +116,14 @@ long long byte_size(const std::string& value) {
   };
   for (const Suffix& s : {Suffix{"kb", 1024LL}, Suffix{"mb", 1024LL * 1024}, Suffix{"gb", 1024LL * 1024 * 1024}}) {
     const auto u = utf8_decode(v);  // v[-2:] counts code points
-    if (u.size() >= 2 && utf8_encode(u.substr(u.size() - 2)) == s.text)
-      return py_int_or_throw(utf8_encode(u.substr(0, u.size() - 2))) * s.factor;
+    if (u.size() >= 2 && utf8_encode(u.substr(u.size() - 2)) == s.text) {
+      // Python multiplies without limit; pinned like py_int rather than overflowing.
+      const long long n = py_int_or_throw(utf8_encode(u.substr(0, u.size() - 2)));
+      constexpr long long k_limit = std::numeric_limits<long long>::max();
+      if (n > k_limit / s.factor) return k_limit;
+      if (n < -k_limit / s.factor) return -k_limit;
+      return n * s.factor;
+    }
   }
   return py_int_or_throw(v);
 }
@@ -160,7 +167,10 @@ int logging_level(const std::string& value) {
 
 uid_t name_to_uid(const std::string& name, const core::UserDb& users) {
   if (const auto id = py_int(name, 10)) {
-    if (*id < 0 || !users.by_uid(static_cast<uid_t>(*id))) throw ValueError("Invalid user id " + name);
+    // Past uid_t the cast would wrap (4294967296 -> 0, root); Python's
+    // getpwuid() finds no such user there.
+    if (*id < 0 || *id > std::numeric_limits<uid_t>::max() || !users.by_uid(static_cast<uid_t>(*id)))
+      throw ValueError("Invalid user id " + name);
     return static_cast<uid_t>(*id);
   }
   const auto pw = users.by_name(name);
@@ -170,7 +180,8 @@ uid_t name_to_uid(const std::string& name, const core::UserDb& users) {
 
 gid_t name_to_gid(const std::string& name, const core::UserDb& users) {
   if (const auto id = py_int(name, 10)) {
-    if (*id < 0 || !users.group_by_gid(static_cast<gid_t>(*id))) throw ValueError("Invalid group id " + name);
+    if (*id < 0 || *id > std::numeric_limits<gid_t>::max() || !users.group_by_gid(static_cast<gid_t>(*id)))
+      throw ValueError("Invalid group id " + name);
     return static_cast<gid_t>(*id);
   }
   for (const auto& g : users.all_groups())

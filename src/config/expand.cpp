@@ -5,6 +5,7 @@
 #include "config/expand.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 
 #include "config/python.h"
@@ -71,6 +72,13 @@ struct Spec {
   bool ljust = false, sign = false, blank = false, alt = false, zero = false;
   long width = -1, prec = -1;
 };
+
+// Python raises "width too big" / "precision too big" past PY_SSIZE_T_MAX
+// and MemoryError somewhere below that, when the padding cannot be
+// allocated (supervisord then dies with a traceback). bootmortem refuses
+// any field wider than this, with Python's words, rather than allocate
+// gigabytes: `%(here)99999999999s` is a broken config either way.
+constexpr long k_max_field = 1L << 20;
 
 const char* type_name(const Arg& a) {
   if (a.is_dict) return "dict";
@@ -198,25 +206,31 @@ std::string py_format(const std::string& fmt, const Expansions& mapping) {
       ++i;
       return static_cast<long>(std::get<long long>(a.value));
     };
-    auto number = [&]() -> long {
+    auto number = [&](const char* too_big) -> long {
       long v = 0;
-      while (i < n && u[i] >= U'0' && u[i] <= U'9') v = v * 10 + (u[i++] - U'0');
+      while (i < n && u[i] >= U'0' && u[i] <= U'9') {
+        v = v * 10 + (u[i++] - U'0');
+        if (v > k_max_field) throw FormatError(too_big);
+      }
       return v;
     };
     if (i < n && u[i] == U'*') {
       spec.width = star();
       if (spec.width < 0) {
         spec.ljust = true;
-        spec.width = -spec.width;
+        // The width only ever comes from a %(key)'s own int, and the
+        // conversion after it fails ("not enough arguments", as in Python);
+        // negating LONG_MIN on the way there would be UB.
+        spec.width = spec.width == LONG_MIN ? LONG_MAX : -spec.width;
       }
     } else if (i < n && u[i] >= U'0' && u[i] <= U'9') {
-      spec.width = number();
+      spec.width = number("width too big");
     }
     if (i < n && u[i] == U'.') {
       ++i;
       spec.prec = 0;
       if (i < n && u[i] == U'*') spec.prec = std::max(0L, star());
-      else spec.prec = number();
+      else spec.prec = number("precision too big");
     }
     if (i < n && (u[i] == U'h' || u[i] == U'l' || u[i] == U'L')) ++i;
     if (i >= n) throw FormatError("incomplete format");

@@ -4,6 +4,7 @@
 #include "config/python.h"
 
 #include <cstdio>
+#include <limits>
 
 namespace bootmortem::config {
 
@@ -175,11 +176,15 @@ std::optional<long long> py_int(const std::string& text, int base) {
   };
   if (prefixed && i < u.size() && u[i] == '_') ++i;  // "0o_7" is valid
   if (!is_digit(i)) return std::nullopt;
+  // Python's ints have no limit; ours pin at +-LLONG_MAX, past which every
+  // check that follows (signal, exit code, uid) still gives Python's verdict.
+  constexpr long long k_limit = std::numeric_limits<long long>::max();
   long long value = 0;
   while (i < u.size()) {
     if (u[i] == '_') ++i;  // one underscore, and only between digits
     if (!is_digit(i)) return std::nullopt;
-    value = value * base + (u[i++] - '0');
+    const int digit = static_cast<int>(u[i++] - '0');
+    value = value > (k_limit - digit) / base ? k_limit : value * base + digit;
   }
   return negative ? -value : value;
 }

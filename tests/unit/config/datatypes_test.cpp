@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <limits>
+
 #include "config/datatypes.h"
 #include "config/python.h"
 
@@ -127,4 +129,27 @@ TEST_CASE("datatypes: logfile_name") {
   CHECK(logfile_name("auto", none) == "AUTO");
   CHECK(logfile_name("SysLog", none) == "SYSLOG");
   CHECK(logfile_name("/tmp/a.log", none) == "/tmp/a.log");
+}
+
+// Found by fuzz/config_fuzz.cpp (signed overflow in py_int) and by reading
+// the code after it: Python's ints have no limit, ours pin at LLONG_MAX so
+// that the range checks after them give supervisor's verdict; a uid past
+// uid_t must not wrap to root.
+TEST_CASE("datatypes: integers past 64 bits") {
+  core::FakeUserDb users;
+  users.users.push_back(core::Passwd{"root", 0, 0, "/root", "/bin/bash"});
+  users.groups.push_back(core::Group{"root", 0, {}});
+  CHECK(py_int("99999999999999999999") == std::numeric_limits<long long>::max());
+  CHECK(py_int("-99999999999999999999") == -std::numeric_limits<long long>::max());
+  CHECK(py_int("7777777777777777777777777", 8) == std::numeric_limits<long long>::max());
+  CHECK(integer("99999999999999999999") == std::numeric_limits<long long>::max());
+  CHECK_THROWS_WITH_AS(signal_number("99999999999999999999"), "value '99999999999999999999' is not a valid signal number",
+                       ValueError);
+  CHECK_THROWS_WITH_AS(list_of_exitcodes("99999999999999999999"),
+                       "not a valid list of exit codes: '99999999999999999999'", ValueError);
+  CHECK(byte_size("99999999999999999KB") == std::numeric_limits<long long>::max());
+  CHECK(byte_size("-99999999999999999GB") == -std::numeric_limits<long long>::max());
+  CHECK_THROWS_WITH_AS(name_to_uid("4294967296", users), "Invalid user id 4294967296", ValueError);
+  CHECK_THROWS_WITH_AS(name_to_uid("18446744073709551616", users), "Invalid user id 18446744073709551616", ValueError);
+  CHECK_THROWS_WITH_AS(name_to_gid("4294967296", users), "Invalid group id 4294967296", ValueError);
 }

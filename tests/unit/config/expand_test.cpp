@@ -2,6 +2,8 @@
 // (Python 3.11) on the same strings and dict.
 #include <doctest/doctest.h>
 
+#include <climits>
+
 #include "config/expand.h"
 #include "config/python.h"
 
@@ -76,4 +78,23 @@ TEST_CASE("expand: available names are sorted") {
                        "Format string '%(ENV_NOPE)s' for 'program:x.command' contains names ('ENV_NOPE') which "
                        "cannot be expanded. Available names: ENV_A, ENV_B, here",
                        ValueError);
+}
+
+// Found by fuzz/config_fuzz.cpp: a width of 20 digits overflowed a long (UB).
+// Python says "width too big" past PY_SSIZE_T_MAX and fails to allocate
+// below it; bootmortem refuses fields over 2^20 characters in Python's words.
+TEST_CASE("expand: huge widths and precisions are refused, not allocated or overflowed") {
+  const Expansions d = sample();
+  CHECK_THROWS_WITH_AS(expand("%(here)99999999999999999999s", d, "program:web.command"),
+                       "Format string '%(here)99999999999999999999s' for 'program:web.command' is badly formatted: width too big",
+                       ValueError);
+  CHECK_THROWS_WITH_AS(expand("%(process_num).99999999999999999999d", d, "program:web.command"),
+                       "Format string '%(process_num).99999999999999999999d' for 'program:web.command' is badly formatted: precision too big",
+                       ValueError);
+  CHECK_THROWS_WITH_AS(expand("%(here)2000000s", d, "x"), "Format string '%(here)2000000s' for 'x' is badly formatted: width too big", ValueError);
+  CHECK(expand("%(here)1048576s", d, "x").size() == 1048576);
+  // A width taken from a key's own int still ends as Python ends it.
+  const Expansions big{{"n", static_cast<long long>(LLONG_MIN)}};
+  CHECK_THROWS_WITH_AS(expand("%(n)*d", big, "x"),
+                       "Format string '%(n)*d' for 'x' is badly formatted: not enough arguments for format string", ValueError);
 }
