@@ -14,6 +14,7 @@ namespace {
 // Every subcommand, in the order `--help` lists them.
 constexpr AddSubcommand k_subcommands[] = {
     add_diagnose,
+    add_env,
     add_rules,
     add_show,
 };

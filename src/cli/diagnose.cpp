@@ -1,5 +1,6 @@
 #include "cli/diagnose.h"
 
+#include "cli/base_env.h"
 #include "cli/subcommand.h"
 
 #include <sys/stat.h>
@@ -13,7 +14,7 @@
 #include "core/fs.h"
 #include "core/userdb.h"
 #include "evidence/evidence.h"
-#include "login/login_env.h"
+#include "login/capture.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
 #include "trace/procfs.h"
@@ -66,6 +67,8 @@ spawn::BaseEnv systemd_base(const core::FileSystem& fs) {
   return b;
 }
 
+}  // namespace
+
 spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
                            const core::FileSystem& fs) {
   if (!o.base_env) {
@@ -116,8 +119,6 @@ std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs) {
   throw core::InputError("no config file found at default paths (" + list + "); use -c");
 }
 
-}  // namespace
-
 std::string rules_dir(const std::optional<std::string>& given) {
   if (given) return *given;
   if (const char* env = std::getenv("BOOTMORTEM_RULES")) return env;
@@ -161,7 +162,7 @@ int diagnose(const DiagnoseOptions& o) {
   trace::TraceLog log = tracer.run(spec, topt);
 
   std::optional<core::Passwd> pw = users.by_uid(spec.uid);
-  login::LoginEnv login = pw ? login::synthesise_login_env(*pw, fs) : login::LoginEnv{"none", {}};
+  login::LoginEnv login = pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}};
 
   report::Report r;
   r.config_path = config_path;

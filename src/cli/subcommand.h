@@ -21,9 +21,10 @@ struct Subcommand {
 using AddSubcommand = Subcommand (*)(CLI::App& parent);
 
 Subcommand add_diagnose(CLI::App& parent);
+Subcommand add_env(CLI::App& parent);
 Subcommand add_rules(CLI::App& parent);
-
 Subcommand add_show(CLI::App& parent);
+
 // --format values shared by the subcommands that print reports.
 const std::map<std::string, report::Format>& report_formats();
 

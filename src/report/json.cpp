@@ -53,8 +53,14 @@ void render_json(const View& v, std::ostream& out) {
   const auto& t = ev.trace;
   json findings = json::array(), diff = json::array(), failed = json::array();
   for (const auto& f : v.r.findings) findings.push_back(finding(f));
-  for (const auto& d : ev.env_diff)
+  for (const auto& d : ev.env_diff) {
     diff.push_back({{"name", d.name}, {"spawn", opt(d.spawn)}, {"login", opt(d.login)}, {"kind", d.kind}});
+    // List variables (PATH...): the login's entries the child lacks, and its extras.
+    if (evidence::is_list_var(d.name)) {
+      diff.back()["missing"] = d.missing;
+      diff.back()["extra"] = d.extra;
+    }
+  }
   for (const auto& s : t.failed) failed.push_back(syscall(s));
 
   json j = {

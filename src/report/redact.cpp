@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <vector>
 
 #include <re2/re2.h>
 
@@ -17,7 +18,7 @@ namespace {
 const std::set<std::string> k_secret_parts = {
     "KEY",  "KEYS",  "APIKEY",  "ACCESSKEY",   "SECRETKEY", "PRIVKEY", "TOKEN",  "TOKENS",
     "AUTH", "PASS",  "PRIVATE", "SESSION",     "CREDS",     "COOKIE",  "CREDENTIAL",
-    "CREDENTIALS",
+    "CREDENTIALS", "AUTHORIZATION", "BEARER", "SIGNATURE", "PASSPHRASE",
 };
 // A part that contains one of these makes the name secret (DBPASSWORD,
 // MYSECRET, PGPASSWORD).
@@ -61,9 +62,60 @@ const RE2& url_credentials() {
 }
 
 const RE2& assignment() {
-  // NAME=value or --name=value inside free text; the name decides.
-  static const RE2 re(R"(([A-Za-z_][A-Za-z0-9_.\-]*)=([^\s,;'"&]+))");
+  // NAME=value or --name=value inside free text; the name decides. A quoted
+  // value is masked whole (environment=SECRET_KEY="a b" in a patch).
+  static const RE2 re(R"re(([A-Za-z_][A-Za-z0-9_.\-]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s,;'"&]+)))re");
   return re;
+}
+
+const RE2& quoted_key() {
+  // "name": "value" and 'name': 'value', as JSON and Python dicts print
+  // them (a settings dump in a traceback).
+  static const RE2 re(R"re(["']([A-Za-z_][A-Za-z0-9_.\-]*)["']\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'))re");
+  return re;
+}
+
+const RE2& auth_header() {
+  // An HTTP Authorization header or a bearer token echoed in a log line:
+  // the credential is whatever follows the scheme.
+  static const RE2 re(
+      R"re((?i)(?:(?:proxy-)?authorization\s*[:=]\s*(?:(?:bearer|basic|token|digest)\s+)?([^\s,;'"]+))|(?:\bbearer\s+([A-Za-z0-9\-._~+/]+=*)))re");
+  return re;
+}
+
+// Each match's first value group that matched is replaced by ***. With
+// `named`, group 1 is a name and only secret names count.
+std::string mask(const std::string& text, const RE2& re, bool named) {
+  const int n = re.NumberOfCapturingGroups();
+  std::vector<re2::StringPiece> groups(n);
+  std::vector<RE2::Arg> args(n);
+  std::vector<const RE2::Arg*> ptrs(n);
+  for (int i = 0; i < n; ++i) {
+    args[i] = RE2::Arg(&groups[i]);
+    ptrs[i] = &args[i];
+  }
+  std::string result;
+  re2::StringPiece input(text);
+  const char* last = text.data();
+  while (RE2::FindAndConsumeN(&input, re, ptrs.data(), n)) {
+    if (named && !secret_name(std::string(groups[0]))) {
+      // Look again right after the name: its "value" may hold the secret
+      // assignment (environment=SECRET_KEY="..." names "environment").
+      const char* resume = groups[0].data() + groups[0].size();
+      input = re2::StringPiece(resume, text.data() + text.size() - resume);
+      continue;
+    }
+    for (int i = named ? 1 : 0; i < n; ++i) {
+      const auto& g = groups[i];
+      if (g.data() == nullptr || g.empty() || g == "***") continue;
+      result.append(last, g.data() - last);
+      result += "***";
+      last = g.data() + g.size();
+      break;
+    }
+  }
+  result.append(last, text.data() + text.size() - last);
+  return result;
 }
 
 }  // namespace
@@ -85,18 +137,11 @@ bool secret_name(const std::string& name) {
 std::string redact_text(const std::string& text) {
   std::string out = text;
   RE2::GlobalReplace(&out, url_credentials(), R"(\1***@)");
-  // Rebuild with secret assignments masked; RE2 has no callback replace.
-  std::string result;
-  re2::StringPiece input(out), name, value;
-  const char* last = out.data();
-  while (RE2::FindAndConsume(&input, assignment(), &name, &value)) {
-    if (!secret_name(std::string(name)) || value == "***") continue;
-    result.append(last, value.data() - last);
-    result += "***";
-    last = value.data() + value.size();
-  }
-  result.append(last, out.data() + out.size() - last);
-  return result;
+  // Headers first: HTTP_AUTHORIZATION=Token abc is a header's value, and
+  // the assignment rule alone would stop at the space.
+  out = mask(out, auth_header(), false);
+  out = mask(out, assignment(), true);
+  return mask(out, quoted_key(), true);
 }
 
 std::string redact_value(const std::string& name, const std::string& value) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "report/env.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
 
@@ -89,18 +90,7 @@ void env_diff(const View& v, const Style& st, std::ostream& out) {
   out << "\n" << st.bold("Environment, spawn vs login");
   if (!v.r.ev.login.method.empty()) out << " (" << v.r.ev.login.method << ")";
   out << ":\n";
-  size_t wn = 4, ws = 5;
-  for (const auto& e : d) {
-    wn = std::max(wn, e.name.size());
-    ws = std::max(ws, shown(e.spawn).size());
-  }
-  auto row = [&](const std::string& a, const std::string& b, const std::string& c,
-                 const std::string& kind) {
-    out << "  " << a << std::string(wn - a.size() + 2, ' ') << b << std::string(ws - b.size() + 2, ' ')
-        << c << (kind.empty() ? "" : "  [" + kind + "]") << "\n";
-  };
-  row("name", "spawn", "login", "");
-  for (const auto& e : d) row(e.name, shown(e.spawn), shown(e.login), e.kind);
+  env_diff_text(d, out);
 }
 
 }  // namespace

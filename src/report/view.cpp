@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "report/env.h"
 #include "rules/trace_text.h"
 
 namespace bootmortem::report {
@@ -18,10 +19,7 @@ void redact_finding(rules::Finding& f) {
 void redact(Report& r) {
   auto& ev = r.ev;
   ev.spec.argv = redact_argv(ev.spec.argv);
-  for (auto& d : ev.env_diff) {
-    if (d.spawn) d.spawn = redact_value(d.name, *d.spawn);
-    if (d.login) d.login = redact_value(d.name, *d.login);
-  }
+  ev.env_diff = redact_env_diff(std::move(ev.env_diff));
   for (auto& f : r.findings) redact_finding(f);
   for (auto& s : ev.trace.failed) {
     s.args = redact_text(s.args);
@@ -44,14 +42,14 @@ std::string verdict_line(const View& v) {
   return v.program + " fails after " + after + " " + startsecs;
 }
 
+}  // namespace
+
 std::string base_env_text(const spawn::BaseEnv& b) {
   std::string out = spawn::base_env_source_name(b.source);
   if (b.source == spawn::BaseEnvSource::LiveSupervisord) out += " (pid " + std::to_string(b.pid) + ")";
   if (b.source == spawn::BaseEnvSource::File) out += " (" + b.file + ")";
   return out + (b.observed ? ", observed" : ", assumed");
 }
-
-}  // namespace
 
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);

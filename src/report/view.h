@@ -40,6 +40,8 @@ bool is_lookup_miss(const trace::FailedSyscall& f);
 std::vector<std::string> redact_argv(const std::vector<std::string>& argv);
 // "SIGSEGV" for 11; "signal 99" when unknown.
 std::string signal_name(int sig);
+// "live-supervisord (pid 1234), observed", "invoker, assumed"...
+std::string base_env_text(const spawn::BaseEnv& b);
 // A spawn or login value of the env diff as shown: "(unset)" when absent.
 std::string shown(const std::optional<std::string>& v);
 

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "evidence/evidence.h"
 
 using namespace bootmortem;

@@ -53,3 +53,22 @@ TEST_CASE("argv: --flag=value and --flag value forms") {
         std::vector<std::string>{"app", "--password", "***", "--port", "80", "--api-key=***",
                                  "postgres://u:***@db/x", "--", "-"});
 }
+
+TEST_CASE("free text: quoted values, dict and JSON keys, Authorization headers") {
+  // a config patch or a shell line quotes the value
+  CHECK(redact_text(R"(environment=SECRET_KEY="abc def",DEBUG="1")") ==
+        R"(environment=SECRET_KEY="***",DEBUG="1")");
+  CHECK(redact_text(R"(export DB_PASSWORD='hunter 2')") == R"(export DB_PASSWORD='***')");
+  CHECK(redact_text(R"(TOKEN="a\"b" next)") == R"(TOKEN="***" next)");
+  // a settings dump in a traceback, JSON logs
+  CHECK(redact_text(R"({'NAME': 'app', 'PASSWORD': 'hunter2', 'HOST': 'db'})") ==
+        R"({'NAME': 'app', 'PASSWORD': '***', 'HOST': 'db'})");
+  CHECK(redact_text(R"({"api_key": "k-123", "user": "app"})") == R"({"api_key": "***", "user": "app"})");
+  // HTTP credentials echoed in a log
+  CHECK(redact_text("Authorization: Bearer eyJhbGciOi.x-y_z") == "Authorization: Bearer ***");
+  CHECK(redact_text("proxy-authorization: Basic dXNlcjpwYXNz") == "proxy-authorization: Basic ***");
+  CHECK(redact_text("sent bearer abc123== to api") == "sent bearer *** to api");
+  CHECK(redact_text("HTTP_AUTHORIZATION=Token abc") == "HTTP_AUTHORIZATION=*** ***");
+  // not secrets
+  CHECK(redact_text(R"({'NAME': 'app'} KEYBOARD="us")") == R"({'NAME': 'app'} KEYBOARD="us")");
+}

@@ -1,0 +1,96 @@
+// `bootmortem env PROGRAM`: the environment supervisord would give the
+// program, against a real login of its user, without running the program.
+// Answers "what does my shell have that the service does not?" on its own.
+#include <sys/utsname.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/base_env.h"
+#include "cli/subcommand.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "core/userdb.h"
+#include "login/capture.h"
+#include "report/env.h"
+
+namespace bootmortem::cli {
+namespace {
+
+struct EnvOptions {
+  DiagnoseOptions d;  // program, -c, --base-env: found and chosen as diagnose does
+  report::Format format = report::Format::Text;
+  bool redact = true;
+  bool color = false;
+};
+
+std::string node_name() {
+  struct utsname u;
+  return uname(&u) == 0 ? u.nodename : "";
+}
+
+// config -> spawn, the first two stages of diagnose's pipeline.
+spawn::SpawnSpec spawn_spec_for(const DiagnoseOptions& o, const std::string& config_path,
+                                const core::FileSystem& fs, const core::UserDb& users) {
+  spawn::BaseEnv base = choose_base(o, config_path, fs);
+  config::LoadContext ctx;
+  ctx.environ = base.env;
+  ctx.host_node_name = node_name();
+  ctx.cwd = base.cwd;
+  ctx.users = &users;
+  config::Config cfg = config::load_config_file(config_path, ctx);
+  if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
+    spawn::assume_daemon_state(base, cfg.supervisord);
+
+  auto matches = cfg.find(o.program);
+  if (matches.size() != 1) {
+    std::string names;
+    for (const auto* p : matches) names += (names.empty() ? "" : ", ") + p->name;
+    throw core::InputError(core::Origin{config_path, 0},
+                           "'" + o.program + "' names " + std::to_string(matches.size()) +
+                               " processes (" + names + "); give one at a time");
+  }
+  return spawn::make_spawn_spec(cfg, *matches.front(), base, users, fs);
+}
+
+int env_command(const EnvOptions& o) {
+  core::RealFs fs;
+  core::SystemUserDb users;
+  const std::string config_path = find_config(o.d, fs);
+  spawn::SpawnSpec spec = spawn_spec_for(o.d, config_path, fs, users);
+
+  std::optional<core::Passwd> pw = users.by_uid(spec.uid);
+  login::LoginEnv login = pw ? login::real_login_env(*pw, fs)
+                             : login::LoginEnv{"none (uid " + std::to_string(spec.uid) + " has no passwd entry)", {}};
+
+  report::RenderOptions ro;
+  ro.redact = o.redact;
+  ro.color = o.color;
+  report::render_env(report::make_env_report(std::move(spec), std::move(login), config_path), o.format, ro,
+                     std::cout);
+  std::cout.flush();
+  return 0;
+}
+
+}  // namespace
+
+Subcommand add_env(CLI::App& parent) {
+  auto o = std::make_shared<EnvOptions>();
+  auto no_redact = std::make_shared<bool>(false);
+  auto* app = parent.add_subcommand(
+      "env", "the environment supervisord would give a program against a login of its user; runs nothing");
+  app->add_option("program", o->d.program, "program name: name, group:name")->required();
+  app->add_option("-c,--configuration", o->d.config, "supervisord config file (default: supervisord's search path)");
+  app->add_option("--format", o->format, "text, markdown or json")
+      ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
+  app->add_option("--base-env", o->d.base_env,
+                  "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
+  app->add_flag("--no-redact", *no_redact, "show secret-looking values");
+  return {app, [o, no_redact] {
+            o->redact = !*no_redact;
+            o->color = o->format == report::Format::Text && isatty(1);
+            return env_command(*o);
+          }};
+}
+
+}  // namespace bootmortem::cli
