@@ -97,6 +97,20 @@ std::string SupervisorView::last_exit() const {
   return "";
 }
 
+bool SupervisorView::flapping() const {
+  if (state != "RUNNING") return false;
+  std::vector<int64_t> lived;
+  int64_t spawned = -1;
+  for (const auto& e : history) {
+    if (e.kind == LogEventKind::Spawned) spawned = e.ms;
+    if (e.kind == LogEventKind::Exited && spawned >= 0) lived.push_back(e.ms - spawned), spawned = -1;
+  }
+  // Only the last few: a crash hours ago says nothing about a process up since.
+  for (size_t i = lived.size() > 3 ? lived.size() - 3 : 0; i < lived.size(); ++i)
+    if (uptime_s() * 1000 <= lived[i]) return true;
+  return false;
+}
+
 std::string format_uptime(int64_t s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),

@@ -44,6 +44,10 @@ struct SupervisorView {
   int64_t uptime_s() const { return state == "RUNNING" && now >= start && start > 0 ? now - start : 0; }
   // The last exit supervisord logged: "status 3", "SIGSEGV"; empty when none.
   std::string last_exit() const;
+  // RUNNING, but one of the last attempts lived at least as long as this one
+  // has so far: a crash after startsecs that autorestart repeats, not a
+  // healthy start (the egg-cache example does this on a loaded machine).
+  bool flapping() const;
 };
 
 struct LiveQuery {

@@ -186,7 +186,7 @@ std::string summarize_history(const std::vector<LogEvent>& h) {
     }
   for (size_t i = 0; i < begin; ++i) earlier_fatal += h[i].kind == LogEventKind::GaveUp;
 
-  size_t spawns = 0, exits = 0, races = 0, spawnerrs = 0;
+  size_t spawns = 0, exits = 0, races = 0, after_running = 0, spawnerrs = 0;
   int64_t lived = 0, spawned_at = -1, success_at = -1;
   std::vector<std::string> outcomes;
   std::string last_spawnerr;
@@ -202,6 +202,7 @@ std::string summarize_history(const std::vector<LogEvent>& h) {
         // §9: reaping lags up to a poll timeout, so a child that died at once
         // can be logged "success:" and "exited:" in the same breath.
         if (success_at >= 0 && e.ms - success_at <= 50) ++races;
+        else if (success_at >= 0) ++after_running;
         outcomes.push_back(e.status ? "status " + std::to_string(*e.status)
                                     : e.signal ? *e.signal : std::string("an unknown cause"));
         spawned_at = success_at = -1;
@@ -244,6 +245,11 @@ std::string summarize_history(const std::vector<LogEvent>& h) {
     case LogEventKind::Spawned: s += "; the last one is still starting"; break;
     default: break;
   }
+  if (after_running)
+    s += exits == after_running
+             ? std::string(" (every exit came after RUNNING, past startsecs: none counted as a failed start)")
+             : " (" + std::to_string(after_running) + " of " + std::to_string(exits) +
+                   " exits came after RUNNING, past startsecs: not counted as failed starts)";
   if (races)
     s += " (" + plural(races, "'success:' line", "'success:' lines") +
          " came just before an exit: supervisord's reaping lag, not a healthy start)";

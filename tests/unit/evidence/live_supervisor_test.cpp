@@ -155,3 +155,25 @@ TEST_CASE("facts: FATAL, RUNNING, and a replay that exits as supervisord saw it"
   evidence::add_supervisor_facts(ev);
   CHECK_FALSE(ev.facts.at("supervisord_same_exit"));
 }
+
+TEST_CASE("RUNNING while restarting in a loop is flapping, not up") {
+  evidence::SupervisorView v;
+  v.state = "RUNNING";
+  v.start = 1000;
+  v.now = 1001;
+  v.history = evidence::parse_supervisord_log(
+      "2026-11-29 19:40:17,228 INFO spawned: 'test_server' with pid 16725\n"
+      "2026-11-29 19:40:18,257 INFO success: test_server entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)\n"
+      "2026-11-29 19:40:19,658 WARN exited: test_server (exit status 3; not expected)\n"
+      "2026-11-29 19:40:20,660 INFO spawned: 'test_server' with pid 16740\n"
+      "2026-11-29 19:40:21,664 INFO success: test_server entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)\n");
+  CHECK(v.flapping());    // up 1 s; the last one died after 2.4 s
+  v.now = 1060;
+  CHECK_FALSE(v.flapping());  // up a minute: longer than any recent attempt
+  v.state = "FATAL";
+  CHECK_FALSE(v.flapping());
+  v.state = "RUNNING";
+  v.history.clear();
+  v.now = 1001;
+  CHECK_FALSE(v.flapping());
+}

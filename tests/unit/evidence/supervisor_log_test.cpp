@@ -124,7 +124,8 @@ TEST_CASE("expB (loglevel debug): multi-line DEBG records do not disturb the his
         "start); 1 earlier FATAL since supervisord started");
   auto exit3 = history("expB-supervisord-debug.log", "exit3");
   CHECK(evidence::summarize_history(exit3) ==
-        "supervisord saw 2 starts in 20.0 s, each exited with status 3 after ~2.0 s");
+        "supervisord saw 2 starts in 20.0 s, each exited with status 3 after ~2.0 s (every exit came "
+        "after RUNNING, past startsecs: none counted as a failed start)");
   auto segv = history("expB-supervisord-debug.log", "segv");
   CHECK(evidence::summarize_history(segv) == "supervisord saw 1 start, it was killed by SIGSEGV after ~13 ms (1 'success:' line came "
         "just before an exit: supervisord's reaping lag, not a healthy start)");
@@ -161,4 +162,18 @@ TEST_CASE("approximate durations") {
   CHECK(evidence::approx_duration(40) == "~40 ms");
   CHECK(evidence::approx_duration(512) == "~0.5 s");
   CHECK(evidence::approx_duration(12345) == "~12.3 s");
+}
+
+TEST_CASE("exits after RUNNING are said to be past startsecs (autorestart loops, no FATAL)") {
+  auto h = evidence::parse_supervisord_log(
+      "2026-11-29 19:40:17,228 INFO spawned: 'test_server' with pid 16725\n"
+      "2026-11-29 19:40:18,257 INFO success: test_server entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)\n"
+      "2026-11-29 19:40:19,658 WARN exited: test_server (exit status 3; not expected)\n"
+      "2026-11-29 19:40:20,660 INFO spawned: 'test_server' with pid 16740\n"
+      "2026-11-29 19:40:21,664 INFO success: test_server entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)\n"
+      "2026-11-29 19:40:22,674 WARN exited: test_server (exit status 3; not expected)\n"
+      "2026-11-29 19:40:22,743 INFO spawned: 'test_server' with pid 16752\n");
+  CHECK(evidence::summarize_history(h) ==
+        "supervisord saw 3 starts in 5.5 s, 2 exited with status 3 after ~2.2 s; the last one is still "
+        "starting (every exit came after RUNNING, past startsecs: none counted as a failed start)");
 }
