@@ -97,6 +97,12 @@ std::vector<std::string> split_list(const std::string& value) {
   return out;
 }
 
+void compare_lists(EnvDiff& d) {
+  auto sl = split_list(d.spawn.value_or("")), ll = split_list(d.login.value_or(""));
+  d.missing = minus(ll, sl);
+  d.extra = minus(sl, ll);
+}
+
 std::vector<EnvDiff> diff_env(const core::Env& spawn, const core::Env& login) {
   std::vector<EnvDiff> out;
   std::set<std::string> seen;
@@ -106,11 +112,7 @@ std::vector<EnvDiff> diff_env(const core::Env& spawn, const core::Env& login) {
     auto l = login.get(name);
     if (s == l) return;
     EnvDiff d{name, s, l, classify_env(name), {}, {}};
-    if (is_list_var(name)) {
-      auto sl = split_list(s.value_or("")), ll = split_list(l.value_or(""));
-      d.missing = minus(ll, sl);
-      d.extra = minus(sl, ll);
-    }
+    if (is_list_var(name)) compare_lists(d);
     out.push_back(std::move(d));
   };
   for (const auto& [k, v] : login.entries()) add(k);

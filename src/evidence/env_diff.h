@@ -35,6 +35,10 @@ bool is_list_var(const std::string& name);
 // The entries of a ':'-separated list, empty ones dropped.
 std::vector<std::string> split_list(const std::string& value);
 
+// Fills missing and extra of a list variable from its spawn and login values
+// (an absent side is an empty list).
+void compare_lists(EnvDiff& d);
+
 // Only names whose values differ: every variable of the login first (what the
 // user expects, in the login's order), then the child's extras of the classes
 // a login would set (not SUPERVISOR_*, not the operator's terminal).

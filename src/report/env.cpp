@@ -140,9 +140,9 @@ std::vector<evidence::EnvDiff> redact_env_diff(std::vector<evidence::EnvDiff> di
   for (auto& d : diff) {
     if (d.spawn) d.spawn = redact_value(d.name, *d.spawn);
     if (d.login) d.login = redact_value(d.name, *d.login);
-    // A list's entries are shown on their own: mask them as the whole is.
-    for (auto* list : {&d.missing, &d.extra})
-      for (auto& e : *list) e = secret_name(d.name) ? "***" : redact_text(e);
+    // Entries from the masked values: split first, a URL's credentials
+    // (https://u:pw@host) would no longer look like one.
+    if (evidence::is_list_var(d.name)) evidence::compare_lists(d);
   }
   return diff;
 }

@@ -32,6 +32,10 @@ const std::set<std::string> k_not_secret = {
     "XDG_SESSION_DESKTOP", "DBUS_SESSION_BUS_ADDRESS", "DESKTOP_SESSION",
 };
 
+// Whole names that are secret though no part looks it (MySQL's client
+// reads its password from MYSQL_PWD; PWD alone is the working directory).
+const std::set<std::string> k_secret_names = {"MYSQL_PWD"};
+
 // Upper-cased word parts: split on anything not alphanumeric and where a
 // lower-case letter meets an upper-case one (apiKey -> API, KEY).
 std::vector<std::string> parts(const std::string& name) {
@@ -124,6 +128,7 @@ bool secret_name(const std::string& name) {
   std::string upper = name;
   std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
   if (k_not_secret.count(upper)) return false;
+  if (k_secret_names.count(upper)) return true;
   for (const auto& p : parts(name)) {
     if (k_secret_parts.count(p)) return true;
     for (const char* s : k_secret_substrings)
