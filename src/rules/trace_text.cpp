@@ -4,35 +4,15 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "trace/decode.h"
 
 namespace bootmortem::rules {
-
-std::string quote_c(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string syscall_text(const trace::FailedSyscall& s) {
   std::string args = s.args;
   if (args.empty()) {
-    if (!s.path.empty()) args = quote_c(s.path);
-    if (!s.path2.empty()) args += ", " + quote_c(s.path2);
+    if (!s.path.empty()) args = trace::quote_string(s.path);
+    if (!s.path2.empty()) args += ", " + trace::quote_string(s.path2);
     if (args.empty() && !s.addr.empty()) args = s.addr;
   }
   // strerror's text is what strace prints after the errno name.

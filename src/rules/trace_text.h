@@ -16,8 +16,6 @@ std::string syscall_text(const trace::FailedSyscall& s);
 // As above, plus " (×N)" when it failed N > 1 times, and "[pid N] " in front
 // when with_pid (strace -f style).
 std::string syscall_line(const trace::FailedSyscall& s, bool with_pid);
-// A C-style quoted string, as strace prints paths.
-std::string quote_c(const std::string& s);
 
 // A captured stream as one text: head, a marker for what was dropped, tail.
 std::string stream_text(const trace::Captured& c);
