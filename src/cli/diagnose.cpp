@@ -1,6 +1,7 @@
 #include "cli/diagnose.h"
 
 #include "cli/base_env.h"
+#include "cli/live.h"
 #include "cli/subcommand.h"
 
 #include <sys/stat.h>
@@ -69,20 +70,22 @@ spawn::BaseEnv systemd_base(const core::FileSystem& fs) {
 
 }  // namespace
 
-spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
-                           const core::FileSystem& fs) {
-  if (!o.base_env) {
-    if (auto live = trace::find_live_supervisord(config_path)) {
-      spawn::BaseEnv b;
-      b.source = spawn::BaseEnvSource::LiveSupervisord;
-      b.observed = true;
-      b.pid = live->pid;
-      b.env = live->environ;
-      b.cwd = live->cwd;
-      b.umask = live->umask;
-      b.uid = live->uid;
-      return b;
-    }
+namespace {
+
+// The live supervisord's own environment when it could be read; else
+// --base-env, else bootmortem's own (DESIGN.md, "Fidelity").
+spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::LiveSupervisord>& live,
+                         const core::FileSystem& fs) {
+  if (!o.base_env && live && live->environ_read) {
+    spawn::BaseEnv b;
+    b.source = spawn::BaseEnvSource::LiveSupervisord;
+    b.observed = true;
+    b.pid = live->pid;
+    b.env = live->environ;
+    b.cwd = live->cwd;
+    b.umask = live->umask;
+    b.uid = live->uid;
+    return b;
   }
   if (o.base_env && *o.base_env == "systemd") return systemd_base(fs);
 
@@ -106,12 +109,21 @@ spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_p
   return b;
 }
 
+}  // namespace
+
+spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
+                           const core::FileSystem& fs) {
+  return base_from(o, o.base_env ? std::nullopt : live_for_config(config_path, fs), fs);
+}
+
 std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs) {
   if (o.config) {
     std::string path = core::absolute_path(*o.config, fs.cwd());
     if (!fs.stat(path)) throw core::InputError(core::Origin{*o.config, 0}, "no such config file");
     return path;
   }
+  // The config the running supervisord uses is the one that matters.
+  if (auto live = live_config_without_c()) return *live;
   if (auto found = config::find_default_config("/usr/bin/supervisord", fs.cwd()))
     return core::absolute_path(*found, fs.cwd());
   std::string list;
@@ -134,7 +146,9 @@ int diagnose(const DiagnoseOptions& o) {
   rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.rules_dir));
 
   const std::string config_path = find_config(o, fs);
-  spawn::BaseEnv base = choose_base(o, config_path, fs);
+  // Asked even with --base-env: its account of the program is evidence too.
+  const auto live = live_for_config(config_path, fs);
+  spawn::BaseEnv base = base_from(o, live, fs);
 
   config::LoadContext ctx;
   ctx.environ = base.env;
@@ -156,10 +170,19 @@ int diagnose(const DiagnoseOptions& o) {
   const config::ProcessConfig& proc = *matches.front();
 
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
-  trace::TraceOptions topt;
-  topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
-  trace::PtraceTracer tracer;
-  trace::TraceLog log = tracer.run(spec, topt);
+  std::optional<evidence::SupervisorView> view;
+  if (live) view = ask_live(*live, cfg, proc, spec, fs);
+  trace::TraceLog log;
+  if (view && view->state == "RUNNING" && !view->flapping() && !o.replay) {
+    // A second copy would fight the first for its port, pidfile and logs.
+    view->replayed = false;
+    log = not_replayed(*view);
+  } else {
+    trace::TraceOptions topt;
+    topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
+    trace::PtraceTracer tracer;
+    log = tracer.run(spec, topt);
+  }
 
   std::optional<core::Passwd> pw = users.by_uid(spec.uid);
   login::LoginEnv login = pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}};
@@ -168,6 +191,7 @@ int diagnose(const DiagnoseOptions& o) {
   r.config_path = config_path;
   r.ev = evidence::make_evidence(std::move(spec), std::move(log), std::move(login));
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+  if (view) evidence::attach_supervisor(r.ev, std::move(*view));
   r.findings = pack.match(r.ev);
 
   report::RenderOptions ro;
@@ -183,7 +207,8 @@ Subcommand add_diagnose(CLI::App& parent) {
   auto no_redact = std::make_shared<bool>(false);
   auto* app = parent.add_subcommand("diagnose", "replay a [program:x] as supervisord would, traced, and explain it");
   app->add_option("program", o->program, "program name: name, group:name")->required();
-  app->add_option("-c,--configuration", o->config, "supervisord config file (default: supervisord's search path)");
+  app->add_option("-c,--configuration", o->config,
+                  "supervisord config file (default: the running supervisord's, else supervisord's search path)");
   app->add_option("--format", o->format, "text, markdown or json")
       ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
   app->add_option("--startsecs", o->startsecs, "seconds the program must stay up (default: its startsecs=)")
@@ -192,6 +217,8 @@ Subcommand add_diagnose(CLI::App& parent) {
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_option("--rules", o->rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
+  app->add_flag("--replay", o->replay,
+                "replay even when the live supervisord reports the program RUNNING (starts a second copy)");
   return {app, [o, no_redact] {
             o->redact = !*no_redact;
             o->color = o->format == report::Format::Text && isatty(1);

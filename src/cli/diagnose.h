@@ -17,6 +17,7 @@ struct DiagnoseOptions {
   report::Format format = report::Format::Text;
   bool redact = true;
   bool color = false;
+  bool replay = false;                   // even when the live supervisord runs it
 };
 
 // Returns the process exit code; throws core::InputError / core::SystemError.

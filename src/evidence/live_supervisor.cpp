@@ -85,8 +85,11 @@ void read_history(const LiveQuery& q, const core::FileSystem& fs, SupervisorView
   bool has_start = false;
   for (const auto& e : all) has_start = has_start || (e.kind == LogEventKind::SupervisordStarted && e.pid == q.supervisord_pid);
   if (!has_start) hq.supervisord_pid = 0;
+  // The summary needs the whole episode; the report keeps only the latest lines.
+  hq.max_events = all.size();
   v.history = process_history(all, hq);
   v.summary = summarize_history(v.history);
+  if (v.history.size() > q.max_history) v.history.erase(v.history.begin(), v.history.end() - static_cast<long>(q.max_history));
 }
 
 }  // namespace

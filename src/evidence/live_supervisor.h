@@ -62,6 +62,7 @@ struct LiveQuery {
   std::vector<std::string> spawnerr_texts;  // the replay's, to attribute spawnerr: lines
   size_t tail_bytes = 4096;
   size_t log_bytes = 8 << 20;  // the end of supervisord.log that is parsed
+  size_t max_history = 64;     // log lines kept for the report (the summary sees all)
 };
 
 // rpc may be null (no [unix_http_server]): the history and the log files

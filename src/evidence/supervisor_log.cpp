@@ -245,14 +245,16 @@ std::string summarize_history(const std::vector<LogEvent>& h) {
     case LogEventKind::Spawned: s += "; the last one is still starting"; break;
     default: break;
   }
+  std::vector<std::string> notes;
   if (after_running)
-    s += exits == after_running
-             ? std::string(" (every exit came after RUNNING, past startsecs: none counted as a failed start)")
-             : " (" + std::to_string(after_running) + " of " + std::to_string(exits) +
-                   " exits came after RUNNING, past startsecs: not counted as failed starts)";
+    notes.push_back(exits == after_running
+                        ? std::string("every exit came after RUNNING, past startsecs: none counted as a failed start")
+                        : std::to_string(after_running) + " of " + std::to_string(exits) +
+                              " exits came after RUNNING, past startsecs: not counted as failed starts");
   if (races)
-    s += " (" + plural(races, "'success:' line", "'success:' lines") +
-         " came just before an exit: supervisord's reaping lag, not a healthy start)";
+    notes.push_back(plural(races, "'success:' line", "'success:' lines") +
+                    " came just before an exit: supervisord's reaping lag, not a healthy start");
+  for (size_t i = 0; i < notes.size(); ++i) s += (i ? "; " : " (") + notes[i] + (i + 1 == notes.size() ? ")" : "");
   if (earlier_fatal) s += "; " + plural(earlier_fatal, "earlier FATAL", "earlier FATALs") + " since supervisord started";
   return s;
 }

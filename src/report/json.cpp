@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/error.h"
+#include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
 
@@ -69,6 +70,8 @@ void render_json(const View& v, std::ostream& out) {
       {"verdict", v.starts ? "starts" : "fails"},
       {"exit", {{"code", opt_int(t.exit_code)}, {"signal", opt(v.signal)}, {"after_ms", t.after_ms}}},
       {"base_env", base_env(ev.spec.base)},
+      // The live supervisord's account (null when none runs this config).
+      {"supervisord", supervisor_json(v)},
       {"findings", findings},
       {"env_diff", diff},
       {"syscalls_failed", failed},

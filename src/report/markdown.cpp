@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
 
@@ -59,6 +60,28 @@ void finding(std::ostream& out, const rules::Finding& f, const char* level) {
   }
 }
 
+// supervisord's own account, right under the verdict: what it saw is what the
+// ticket's reader saw too.
+void supervisor_section(const View& v, std::ostream& out) {
+  const auto& s = v.r.ev.supervisor;
+  if (!s) return;
+  out << "## supervisord\n\n";
+  for (const auto& line : supervisor_lead(v)) out << line << "\n\n";
+  if (!s->history.empty()) {
+    out << supervisor_history_title(v) << ":\n\n";
+    std::string lines;
+    for (const auto& l : supervisor_history_lines(*s, s->history.size())) lines += l + "\n";
+    block(out, "", lines);
+  }
+  if (s->replayed) return;
+  for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
+    std::string t = rules::last_lines(*tail, k_tail_lines);
+    if (t.empty()) continue;
+    out << label << " log (from " << s->tails_from << ", last " << k_tail_lines << " lines):\n\n";
+    block(out, "", t);
+  }
+}
+
 }  // namespace
 
 void render_markdown(const View& v, std::ostream& out) {
@@ -70,6 +93,7 @@ void render_markdown(const View& v, std::ostream& out) {
     if (!ev.spec.source.file.empty()) out << " in " << code(ev.spec.source.str());
     out << ", run as " << code(ev.spec.user) << " (uid " << ev.spec.uid << ").\n\n";
   }
+  supervisor_section(v, out);
 
   if (v.r.findings.empty()) {
     out << "## Root cause\n\n"
@@ -109,7 +133,7 @@ void render_markdown(const View& v, std::ostream& out) {
   out << "- Command: " << code(argv) << "\n";
   out << "- User: " << code(ev.spec.user) << " (uid " << ev.spec.uid << ", gid " << ev.spec.gid << ")\n";
   out << "- Working directory: " << code(ev.spec.cwd) << ", umask " << code(v.umask) << "\n";
-  out << "- Base environment: " << v.base_env << "\n";
+  out << "- Base environment: " << v.base_env << base_env_origin(v) << "\n";
   out << "- Trace: " << ev.trace.backend;
   if (!ev.trace.backend_note.empty()) out << " (" << ev.trace.backend_note << ")";
   out << "\n\n";

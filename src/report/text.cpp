@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "report/env.h"
+#include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
 
@@ -93,11 +94,32 @@ void env_diff(const View& v, const Style& st, std::ostream& out) {
   env_diff_text(d, out);
 }
 
+// supervisord's own lines about the program; its log tails when there was no replay.
+void supervisor_history(const View& v, const Style& st, std::ostream& out) {
+  const auto& s = v.r.ev.supervisor;
+  if (!s) return;
+  if (!s->history.empty()) {
+    out << "\n" << st.bold(supervisor_history_title(v)) << ":\n";
+    if (s->history.size() > k_history_lines)
+      out << "  (" << s->history.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
+    for (const auto& line : supervisor_history_lines(*s, k_history_lines)) out << "  " << line << "\n";
+  }
+  if (s->replayed) return;
+  for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
+    std::string t = rules::last_lines(*tail, k_tail_lines);
+    if (t.empty()) continue;
+    out << "\n" << st.bold(std::string(label) + " log (from " + s->tails_from + ", last " + std::to_string(k_tail_lines) + " lines)") << ":\n";
+    indented(out, t, "  | ");
+  }
+}
+
 }  // namespace
 
 void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   Style st{o.color};
-  out << st(v.starts ? "1;32" : "1;31", v.verdict_line) << "\n\n";
+  out << st(v.starts ? "1;32" : "1;31", v.verdict_line) << "\n";
+  for (const auto& line : supervisor_lead(v)) out << line << "\n";
+  out << "\n";
   if (!v.r.findings.empty())
     top_finding(v, st, out);
   else if (!v.starts)
@@ -105,7 +127,8 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   other_findings(v, st, out);
   syscalls(v, st, out);
   env_diff(v, st, out);
-  out << "\n" << st.bold("Base environment") << ": " << v.base_env << "\n";
+  supervisor_history(v, st, out);
+  out << "\n" << st.bold("Base environment") << ": " << v.base_env << base_env_origin(v) << "\n";
   out << st.bold("Trace") << ": " << v.r.ev.trace.backend;
   if (!v.r.ev.trace.backend_note.empty()) out << " (" << v.r.ev.trace.backend_note << ")";
   out << "\n";

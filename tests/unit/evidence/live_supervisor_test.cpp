@@ -177,3 +177,14 @@ TEST_CASE("RUNNING while restarting in a loop is flapping, not up") {
   v.now = 1001;
   CHECK_FALSE(v.flapping());
 }
+
+TEST_CASE("the summary sees the whole history; the view keeps the latest lines") {
+  core::FakeFs fs;
+  fs.contents["/srv/log/supervisord.log"] = k_log;
+  auto q = query();
+  q.max_history = 3;
+  auto v = evidence::ask_supervisor(q, nullptr, fs);
+  CHECK(v.history.size() == 3);
+  CHECK(v.history.back().kind == evidence::LogEventKind::GaveUp);
+  CHECK(v.summary == "supervisord saw 4 starts in 7.8 s, each exited with status 3 after ~0.5 s, then FATAL");
+}
