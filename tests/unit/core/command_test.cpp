@@ -30,7 +30,9 @@ TEST_CASE("output, exit code and environment of a helper") {
 TEST_CASE("a helper that hangs is killed at the timeout") {
   RealCommandRunner r;
   CommandSpec s;
-  s.argv = {"/bin/sh", "-c", "echo before; sleep 3600"};
+  // exec: the helper itself hangs (a sleep it forked would outlive the test;
+  // own_session is what ends those, tested below)
+  s.argv = {"/bin/sh", "-c", "echo before; exec sleep 3600"};
   s.timeout_s = 0.3;
   auto t0 = std::chrono::steady_clock::now();
   auto res = r.run(s);
