@@ -38,6 +38,15 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
+// Identity reads best in the order people say it; the rest keep the
+// login's order.
+const std::vector<std::string> k_identity_order = {"HOME", "USER", "LOGNAME", "SHELL"};
+
+size_t rank(const evidence::EnvDiff& d) {
+  auto it = std::find(k_identity_order.begin(), k_identity_order.end(), d.name);
+  return static_cast<size_t>(it - k_identity_order.begin());
+}
+
 bool is_list(const evidence::EnvDiff& d) { return evidence::is_list_var(d.name) && d.spawn && d.login; }
 
 std::string bolded(const std::string& s, bool on) { return on ? "\x1b[1m" + s + "\x1b[0m" : s; }
@@ -160,8 +169,12 @@ void env_diff_text(const std::vector<evidence::EnvDiff>& diff, std::ostream& out
     bool any = std::any_of(diff.begin(), diff.end(), [&](const auto& d) { return d.kind == g.kind; });
     if (!any) continue;
     out << "  " << bolded(g.title, bold) << ":\n";
-    for (const auto& d : diff) {
-      if (d.kind != g.kind) continue;
+    std::vector<const evidence::EnvDiff*> rows;
+    for (const auto& d : diff)
+      if (d.kind == g.kind) rows.push_back(&d);
+    std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return rank(*a) < rank(*b); });
+    for (const auto* row : rows) {
+      const auto& d = *row;
       if (!is_list(d)) {
         out << "    " << pad(d.name, wn) << "  " << pad(shown(d.spawn), ws) << "  " << shown(d.login) << "\n";
         continue;

@@ -74,6 +74,8 @@ void render_json(const View& v, std::ostream& out) {
       {"supervisord", supervisor_json(v)},
       {"findings", findings},
       {"env_diff", diff},
+      // How the login side of env_diff was obtained (login::LoginEnv).
+      {"login", {{"method", ev.login.method}, {"captured", ev.login.captured}}},
       {"syscalls_failed", failed},
       // All the tracer kept: the first and last 64 KiB of each stream.
       {"stderr_tail", v.stderr_kept},
