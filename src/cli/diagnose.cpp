@@ -178,6 +178,7 @@ int diagnose(const DiagnoseOptions& o) {
     view->replayed = false;
     log = not_replayed(*view);
   } else {
+    if (view && view->process_pid != 0) view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
     trace::TraceOptions topt;
     topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
     trace::PtraceTracer tracer;

@@ -1,5 +1,8 @@
 #include "cli/live.h"
 
+#include <chrono>
+#include <thread>
+
 #include "core/error.h"
 
 namespace bootmortem::cli {
@@ -48,6 +51,19 @@ evidence::SupervisorView ask_live(const trace::LiveSupervisord& live, const conf
   std::optional<evidence::UnixSocketRpc> rpc;
   if (cfg.supervisord.unix_socket) rpc.emplace(*cfg.supervisord.unix_socket);
   return evidence::ask_supervisor(q, rpc ? &*rpc : nullptr, fs);
+}
+
+evidence::SupervisorView wait_for_copy_exit(evidence::SupervisorView view, const trace::LiveSupervisord& live,
+                                            const config::Config& cfg, const config::ProcessConfig& proc,
+                                            const spawn::SpawnSpec& spec, const core::FileSystem& fs,
+                                            double timeout_s) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+  while (view.process_pid != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    view = ask_live(live, cfg, proc, spec, fs);
+  }
+  view.copy_pid_during_replay = view.process_pid;
+  return view;
 }
 
 trace::TraceLog not_replayed(const evidence::SupervisorView& view) {

@@ -31,6 +31,16 @@ evidence::SupervisorView ask_live(const trace::LiveSupervisord& live, const conf
                                   const config::ProcessConfig& proc, const spawn::SpawnSpec& spec,
                                   const core::FileSystem& fs);
 
+// supervisord's own copy is up (STARTING, or RUNNING while flapping): a
+// replay now would fight it for its port and files, and it is often about to
+// exit. Asks again until supervisord has no process for it, at most
+// timeout_s; returns the latest view, copy_pid_during_replay set if it
+// never went down.
+evidence::SupervisorView wait_for_copy_exit(evidence::SupervisorView view, const trace::LiveSupervisord& live,
+                                            const config::Config& cfg, const config::ProcessConfig& proc,
+                                            const spawn::SpawnSpec& spec, const core::FileSystem& fs,
+                                            double timeout_s);
+
 // The trace of a program that was not replayed because supervisord runs it:
 // verdict Starts, its pid and uptime, and why.
 trace::TraceLog not_replayed(const evidence::SupervisorView& view);

@@ -51,17 +51,19 @@ struct Evidence {
   //   (env_diff.h says what each means)
   //   and the live supervisord's: supervisord_seen (it reported the program's
   //   state), supervisord_fatal, supervisord_running, supervisord_same_exit
-  //   (the replay exited as supervisord last logged)
+  //   (the replay exited as supervisord last logged), supervisord_copy_alive
+  //   (supervisord's own copy ran during the replay)
   std::map<std::string, bool> facts;
   // Named values for templates; all of known_values() are present (maybe ""):
   //   program, section, config_file, user, uid, gid, user_home, user_shell,
   //   home (the child's HOME), command, argv0, filename, directory, cwd,
-  //   exit_code, signal, after_ms, startsecs, spawnerr, base_source
+  //   exit_code, signal, after_ms, startsecs, spawnerr, base_source,
+  //   interpreter (the #! interpreter of the command's file, when a script)
   //   and the environment's: login_method, login_only_vars,
   //   runtime_vars_missing, path_missing, search_path_missing, login_lang
-  std::map<std::string, std::string> values;
   //   and the live supervisord's: supervisord_pid, supervisord_state,
   //   supervisord_description, supervisord_summary, supervisord_exit
+  std::map<std::string, std::string> values;
 };
 
 // Build the Evidence value and derive its facts and values.

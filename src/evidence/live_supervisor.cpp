@@ -141,7 +141,7 @@ SupervisorView ask_supervisor(const LiveQuery& q, const RpcTransport* rpc, const
 
 const std::vector<std::string>& supervisor_fact_names() {
   static const std::vector<std::string> k = {"supervisord_seen", "supervisord_fatal", "supervisord_running",
-                                             "supervisord_same_exit"};
+                                             "supervisord_same_exit", "supervisord_copy_alive"};
   return k;
 }
 
@@ -165,6 +165,7 @@ void add_supervisor_facts(Evidence& ev) {
   // The replay reproduces what supervisord saw: the strongest sign that the
   // findings explain the real failure and not an artefact of the replay.
   f["supervisord_same_exit"] = s && s->replayed && !last.empty() && last == replay_exit;
+  f["supervisord_copy_alive"] = s && s->copy_pid_during_replay != 0;
   auto& v = ev.values;
   v["supervisord_pid"] = s ? std::to_string(s->pid) : "";
   v["supervisord_state"] = s ? s->state : "";

@@ -40,6 +40,9 @@ struct SupervisorView {
   std::string summary;         // summarize_history(history)
 
   bool replayed = true;        // false: RUNNING, so no second copy was started
+  // supervisord's own copy was alive while bootmortem replayed (STARTING, or
+  // RUNNING yet flapping): ports and files may have been fought over.
+  int copy_pid_during_replay = 0;
 
   int64_t uptime_s() const { return state == "RUNNING" && now >= start && start > 0 ? now - start : 0; }
   // The last exit supervisord logged: "status 3", "SIGSEGV"; empty when none.

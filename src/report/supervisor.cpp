@@ -53,6 +53,10 @@ std::vector<std::string> supervisor_lead(const View& v) {
     out.push_back("Its history is not known: " + s.log_error + ".");
   else
     out.push_back("supervisord.log has no lines about " + v.program + " since supervisord started.");
+  if (s.copy_pid_during_replay)
+    out.push_back("supervisord's own copy (pid " + std::to_string(s.copy_pid_during_replay) +
+                  ") was running during the replay: a port or file conflict below may be between the two "
+                  "copies; `supervisorctl stop " + v.program + "` and run diagnose again.");
   if (v.r.ev.facts.count("supervisord_same_exit") && v.r.ev.facts.at("supervisord_same_exit"))
     out.push_back("The replay exited with " + s.last_exit() + " too: it reproduces what supervisord saw.");
   return out;
@@ -104,6 +108,7 @@ json supervisor_json(const View& v) {
       {"uptime_s", s.state == "RUNNING" ? json(s.uptime_s()) : json(nullptr)},
       {"flapping", s.flapping()},
       {"replayed", s.replayed},
+      {"copy_pid_during_replay", s.copy_pid_during_replay ? json(s.copy_pid_during_replay) : json(nullptr)},
       {"query_error", nonempty(s.query_error)},
       {"log_file", nonempty(s.log_file)},
       {"log_error", nonempty(s.log_error)},

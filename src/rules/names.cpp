@@ -34,6 +34,7 @@ const std::vector<FactName>& fact_names() {
       {"supervisord_fatal", "supervisord (pid {supervisord_pid}) gave up on it: FATAL, {supervisord_description}"},
       {"supervisord_running", "supervisord (pid {supervisord_pid}) reports it RUNNING: {supervisord_description}"},
       {"supervisord_same_exit", "the replay exited with {supervisord_exit}, as it did under supervisord"},
+      {"supervisord_copy_alive", "supervisord's own copy was running during the replay"},
   };
   return k;
 }

@@ -147,3 +147,17 @@ TEST_CASE("a supervisord that could not be asked, and secrets in what it said") 
   CHECK(rendered(r, report::Format::Json).find("hunter2") == std::string::npos);
   CHECK(report::supervisor_json(report::make_view(r, {}))["state"].is_null());
 }
+
+TEST_CASE("supervisord's own copy alive during the replay is said, with what to do") {
+  auto s = fatal_view();
+  s.state = "STARTING";
+  s.description.clear();
+  s.copy_pid_during_replay = 27911;
+  auto r = live_report(std::move(s));
+  CHECK(r.ev.facts.at("supervisord_copy_alive"));
+  auto lead = report::supervisor_lead(report::make_view(r, {}));
+  REQUIRE(lead.size() == 4);
+  CHECK(lead[0] == "supervisord (pid 1234) reports it STARTING");
+  CHECK(lead[2] == "supervisord's own copy (pid 27911) was running during the replay: a port or file conflict "
+                   "below may be between the two copies; `supervisorctl stop test_server` and run diagnose again.");
+}
