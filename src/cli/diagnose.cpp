@@ -178,7 +178,12 @@ int diagnose(const DiagnoseOptions& o) {
     view->replayed = false;
     log = not_replayed(*view);
   } else {
-    if (view && view->process_pid != 0) view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
+    // supervisord's own copy about to exit (STARTING, flapping) is waited
+    // for; one that is up (--replay) is not, and the report says both ran.
+    if (view && (view->state == "STARTING" || view->flapping()))
+      view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
+    else if (view)
+      view->copy_pid_during_replay = view->process_pid;
     trace::TraceOptions topt;
     topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
     trace::PtraceTracer tracer;

@@ -209,6 +209,8 @@ class LiveSupervisord(unittest.TestCase):
                                         "--replay", "--format", "json"])
             self.assertEqual(0, rr.rc, rr.describe())
             self.assertEqual("ptrace+seccomp", (rr.json().get("trace") or {}).get("backend"))
+            self.assertEqual(first[0], (rr.json().get("supervisord") or {}).get("copy_pid_during_replay"),
+                             "the report should say supervisord's copy ran during the replay")
             self.assertEqual(2, len(marker_pids(d)), "--replay did not run the program")
             deadline = time.monotonic() + 5
             while count_running(d / "healthy.py") > 1 and time.monotonic() < deadline:
