@@ -29,10 +29,9 @@ TEST_CASE("identity lines of our own process") {
 
 namespace {
 
-// A stand-in supervisord: a shell script named supervisord that waits on a
-// pipe (a builtin read: no child process to leak), so
-// /proc/<pid>/cmdline reads `/bin/sh <dir>/bin/supervisord ARGS` as a real one does
-// (`/usr/bin/python3 /usr/bin/supervisord -c ...`).
+// A stand-in supervisord: a Python script named supervisord that sleeps, so
+// /proc/<pid>/cmdline reads `/usr/bin/python3 <dir>/bin/supervisord ARGS`
+// exactly as a real one does (`/usr/bin/python3 /usr/bin/supervisord -c ...`).
 struct FakeSupervisord {
   std::string dir;
   pid_t pid = -1;
@@ -43,7 +42,7 @@ struct FakeSupervisord {
     dir = mkdtemp(tmpl);
     std::filesystem::create_directories(dir + "/bin");
     std::filesystem::create_directories(dir + "/etc");
-    std::ofstream(dir + "/bin/supervisord") << "#!/bin/sh\nread line\n";
+    std::ofstream(dir + "/bin/supervisord") << "import time\ntime.sleep(120)\n";
     std::filesystem::permissions(dir + "/bin/supervisord", std::filesystem::perms::owner_all);
     std::ofstream(dir + "/etc/supervisord.conf") << "[supervisord]\n";
     int fds[2];
@@ -54,7 +53,7 @@ struct FakeSupervisord {
       dup2(fds[0], 0);
       close(fds[0]);
       close(fds[1]);
-      std::vector<std::string> argv = {"/bin/sh", dir + "/bin/supervisord"};
+      std::vector<std::string> argv = {"/usr/bin/python3", dir + "/bin/supervisord"};
       argv.insert(argv.end(), args.begin(), args.end());
       std::vector<char*> av;
       for (auto& a : argv) av.push_back(a.data());
@@ -62,7 +61,7 @@ struct FakeSupervisord {
       std::string pwd = "PWD=" + dir;
       char* envp[] = {pwd.data(), nullptr};
       if (chdir(dir.c_str()) != 0) _exit(127);
-      execve("/bin/sh", av.data(), envp);
+      execve("/usr/bin/python3", av.data(), envp);
       _exit(127);
     }
     close(fds[0]);
