@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/userdb.h"
+#include "report/report.h"
 #include "report/show.h"
 
 extern char** environ;
@@ -24,6 +25,7 @@ struct ShowOptions {
   std::vector<std::string> programs;
   std::optional<std::string> config;
   report::ShowFormat format = report::ShowFormat::Text;
+  bool no_redact = false;
 };
 
 const std::map<std::string, report::ShowFormat> k_show_formats = {
@@ -106,6 +108,19 @@ int show(const ShowOptions& o) {
     for (const auto* p : cfg.find(spec))
       if (std::find(selected.begin(), selected.end(), p) == selected.end()) selected.push_back(p);
 
+  // The table is pasted into tickets like a report: secrets masked unless asked.
+  std::vector<config::ProcessConfig> masked;
+  if (!o.no_redact) {
+    masked.reserve(selected.size());
+    for (const auto* p : selected) {
+      config::ProcessConfig c = *p;
+      c.command = report::redact_text(c.command);
+      c.environment = {};
+      for (const auto& [k, v] : p->environment.entries()) c.environment.set(k, report::redact_value(k, v));
+      masked.push_back(std::move(c));
+    }
+    for (size_t i = 0; i < masked.size(); ++i) selected[i] = &masked[i];
+  }
   const auto rows = report::make_show_rows(selected, env, fs.cwd(), fs);
   if (o.format == report::ShowFormat::Json)
     report::render_show_json(rows, std::cout);
@@ -124,6 +139,7 @@ Subcommand add_show(CLI::App& parent) {
   app->add_option("-c,--configuration", o->config, "supervisord config file (default: supervisord's search path)");
   app->add_option("--format", o->format, "text or json")
       ->transform(CLI::CheckedTransformer(k_show_formats, CLI::ignore_case));
+  app->add_flag("--no-redact", o->no_redact, "show secret-looking values as written");
   return {app, [o] { return show(*o); }};
 }
 

@@ -33,7 +33,7 @@ def one_line(msg):
 
 
 def run_bootmortem(binary, conf, cwd):
-    p = subprocess.run([binary, 'show', '--format', 'json', '-c', conf], cwd=cwd, env=CONTROLLED_ENV,
+    p = subprocess.run([binary, 'show', '--format', 'json', '--no-redact', '-c', conf], cwd=cwd, env=CONTROLLED_ENV,
                        capture_output=True, text=True, errors='replace', timeout=60)
     return p.returncode, p.stdout, p.stderr
 
@@ -115,6 +115,22 @@ def check_rejected(message, conf, code, out, err):
     return problems
 
 
+def check_redaction(binary, corpus):
+    """show masks secrets by default (the table goes into tickets) and shows
+    them with --no-redact, which the comparison above relies on."""
+    conf = os.path.join(corpus, 'env_secrets.conf')
+    secrets = ['hunter2', 'pw123']
+    base = [binary, 'show', '--format', 'json', '-c', conf]
+    masked = subprocess.run(base, capture_output=True, text=True)
+    shown = subprocess.run(base + ['--no-redact'], capture_output=True, text=True)
+    problems = []
+    if masked.returncode != 0 or shown.returncode != 0:
+        problems.append('show exited %d / %d: %s' % (masked.returncode, shown.returncode, masked.stderr))
+    problems += ['secret %r printed without --no-redact' % x for x in secrets if x in masked.stdout]
+    problems += ['secret %r missing with --no-redact' % x for x in secrets if x not in shown.stdout]
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--bootmortem', default=os.environ.get('BOOTMORTEM'))
@@ -159,6 +175,10 @@ def main():
                 print('     ' + p)
         if problems:
             failures.append(name)
+    if not a.cases:
+        for p in check_redaction(binary, corpus):
+            print('FAIL redaction: ' + p)
+            failures.append('redaction')
     total = len(confs)
     print('differential: %d configs (%d accepted, %d rejected by supervisor): %d agree, %d differ' % (
         total, accepted, rejected, total - len(failures), len(failures)))
