@@ -6,7 +6,9 @@
 #include <string>
 
 #include "cli/diagnose.h"
+#include "config/config.h"
 #include "core/fs.h"
+#include "core/userdb.h"
 #include "spawn/spawn_spec.h"
 
 namespace bootmortem::cli {
@@ -18,5 +20,14 @@ std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs);
 // bootmortem's own environment less SUDO_* (DESIGN.md, "Fidelity").
 spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
                            const core::FileSystem& fs);
+
+// The config as supervisord reads it with that environment; a base that was
+// assumed (not observed) takes the daemonizing supervisord's cwd and umask.
+config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
+                              const core::UserDb& users);
+
+// The one process `program` names; InputError listing them when it names
+// none or several.
+const config::ProcessConfig& one_process(const config::Config& cfg, const std::string& program);
 
 }  // namespace bootmortem::cli

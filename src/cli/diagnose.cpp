@@ -139,6 +139,31 @@ std::string rules_dir(const std::optional<std::string>& given) {
   return BOOTMORTEM_SOURCE_RULES_DIR;
 }
 
+config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
+                              const core::UserDb& users) {
+  config::LoadContext ctx;
+  ctx.environ = base.env;
+  ctx.host_node_name = node_name();
+  ctx.cwd = base.cwd;
+  ctx.users = &users;
+  config::Config cfg = config::load_config_file(config_path, ctx);
+  if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
+    spawn::assume_daemon_state(base, cfg.supervisord);
+  return cfg;
+}
+
+const config::ProcessConfig& one_process(const config::Config& cfg, const std::string& program) {
+  auto matches = cfg.find(program);
+  if (matches.size() != 1) {
+    std::string names;
+    for (const auto* p : matches) names += (names.empty() ? "" : ", ") + p->name;
+    throw core::InputError(core::Origin{cfg.path, 0},
+                           "'" + program + "' names " + std::to_string(matches.size()) +
+                               " processes (" + names + "); name one at a time");
+  }
+  return *matches.front();
+}
+
 int diagnose(const DiagnoseOptions& o) {
   core::RealFs fs;
   core::SystemUserDb users;
@@ -150,24 +175,8 @@ int diagnose(const DiagnoseOptions& o) {
   const auto live = live_for_config(config_path, fs);
   spawn::BaseEnv base = base_from(o, live, fs);
 
-  config::LoadContext ctx;
-  ctx.environ = base.env;
-  ctx.host_node_name = node_name();
-  ctx.cwd = base.cwd;
-  ctx.users = &users;
-  config::Config cfg = config::load_config_file(config_path, ctx);
-  if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
-    spawn::assume_daemon_state(base, cfg.supervisord);
-
-  auto matches = cfg.find(o.program);
-  if (matches.size() != 1) {
-    std::string names;
-    for (const auto* p : matches) names += (names.empty() ? "" : ", ") + p->name;
-    throw core::InputError(core::Origin{config_path, 0},
-                           "'" + o.program + "' names " + std::to_string(matches.size()) +
-                               " processes (" + names + "); diagnose one at a time");
-  }
-  const config::ProcessConfig& proc = *matches.front();
+  config::Config cfg = load_with_base(config_path, base, users);
+  const config::ProcessConfig& proc = one_process(cfg, o.program);
 
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
   std::optional<evidence::SupervisorView> view;

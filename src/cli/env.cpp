@@ -1,8 +1,6 @@
 // `bootmortem env PROGRAM`: the environment supervisord would give the
 // program, against a real login of its user, without running the program.
 // Answers "what does my shell have that the service does not?" on its own.
-#include <sys/utsname.h>
-
 #include <iostream>
 #include <memory>
 
@@ -24,33 +22,12 @@ struct EnvOptions {
   bool color = false;
 };
 
-std::string node_name() {
-  struct utsname u;
-  return uname(&u) == 0 ? u.nodename : "";
-}
-
 // config -> spawn, the first two stages of diagnose's pipeline.
 spawn::SpawnSpec spawn_spec_for(const DiagnoseOptions& o, const std::string& config_path,
                                 const core::FileSystem& fs, const core::UserDb& users) {
   spawn::BaseEnv base = choose_base(o, config_path, fs);
-  config::LoadContext ctx;
-  ctx.environ = base.env;
-  ctx.host_node_name = node_name();
-  ctx.cwd = base.cwd;
-  ctx.users = &users;
-  config::Config cfg = config::load_config_file(config_path, ctx);
-  if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
-    spawn::assume_daemon_state(base, cfg.supervisord);
-
-  auto matches = cfg.find(o.program);
-  if (matches.size() != 1) {
-    std::string names;
-    for (const auto* p : matches) names += (names.empty() ? "" : ", ") + p->name;
-    throw core::InputError(core::Origin{config_path, 0},
-                           "'" + o.program + "' names " + std::to_string(matches.size()) +
-                               " processes (" + names + "); give one at a time");
-  }
-  return spawn::make_spawn_spec(cfg, *matches.front(), base, users, fs);
+  config::Config cfg = load_with_base(config_path, base, users);
+  return spawn::make_spawn_spec(cfg, one_process(cfg, o.program), base, users, fs);
 }
 
 int env_command(const EnvOptions& o) {
