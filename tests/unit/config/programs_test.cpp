@@ -6,44 +6,12 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "load_text.h"
 
 using namespace bootmortem;
 using namespace bootmortem::config;
 
-namespace {
-
-core::FakeUserDb& users() {
-  static core::FakeUserDb db = [] {
-    core::FakeUserDb d;
-    d.users.push_back(core::Passwd{"root", 0, 0, "/root", "/bin/bash"});
-    d.users.push_back(core::Passwd{"nobody", 65534, 65534, "/nonexistent", "/usr/sbin/nologin"});
-    return d;
-  }();
-  return db;
-}
-
-LoadContext context() {
-  LoadContext ctx;
-  ctx.environ.set("PATH", "/usr/bin:/bin");
-  ctx.environ.set("HOME", "/root");
-  ctx.host_node_name = "vm";
-  ctx.cwd = "/";
-  ctx.users = &users();
-  return ctx;
-}
-
-Config load(const std::string& text) { return load_config_text(text, "/etc/sv/sd.conf", context()); }
-
-std::string error_of(const std::string& text) {
-  try {
-    load(text);
-  } catch (const core::InputError& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
-}  // namespace
+using namespace bootmortem::config::testing;
 
 TEST_CASE("programs: numprocs makes one process per number, each expanded") {
   const Config c = load(R"([supervisord]
