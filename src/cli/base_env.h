@@ -3,6 +3,7 @@
 // diagnose.cpp; declared here so `env` calls them rather than copying them.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "cli/diagnose.h"
@@ -13,8 +14,15 @@
 
 namespace bootmortem::cli {
 
-// -c, else supervisord's own search path; InputError when none is found.
+// -c, else (when ask_live) the config of the one supervisord that runs, else
+// supervisord's own search path; InputError when none is found.
+std::string find_config_file(const std::optional<std::string>& given, const core::FileSystem& fs,
+                             bool ask_live);
 std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs);
+
+// bootmortem's own environment, and platform.node() as supervisord names it.
+core::Env own_environment();
+std::string node_name();
 
 // A live supervisord's /proc environ, else --base-env FILE|systemd, else
 // bootmortem's own environment less SUDO_* (DESIGN.md, "Fidelity").

@@ -26,26 +26,10 @@ extern char** environ;
 namespace bootmortem::cli {
 namespace {
 
-core::Env own_environment() {
-  core::Env env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string item(*e);
-    auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) continue;
-    env.set(item.substr(0, eq), item.substr(eq + 1));
-  }
-  return env;
-}
-
 mode_t own_umask() {
   mode_t m = umask(022);
   umask(m);
   return m;
-}
-
-std::string node_name() {
-  struct utsname u;
-  return uname(&u) == 0 ? u.nodename : "";
 }
 
 // What systemd gives a system service without User=: no HOME, USER or
@@ -116,19 +100,41 @@ spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_p
   return base_from(o, o.base_env ? std::nullopt : live_for_config(config_path, fs), fs);
 }
 
-std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs) {
-  if (o.config) {
-    std::string path = core::absolute_path(*o.config, fs.cwd());
-    if (!fs.stat(path)) throw core::InputError(core::Origin{*o.config, 0}, "no such config file");
+core::Env own_environment() {
+  core::Env env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string item(*e);
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    env.set(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return env;
+}
+
+std::string node_name() {
+  struct utsname u;
+  return uname(&u) == 0 ? u.nodename : "";
+}
+
+std::string find_config_file(const std::optional<std::string>& given, const core::FileSystem& fs,
+                             bool ask_live) {
+  if (given) {
+    std::string path = core::absolute_path(*given, fs.cwd());
+    if (!fs.stat(path)) throw core::InputError(core::Origin{*given, 0}, "no such config file");
     return path;
   }
   // The config the running supervisord uses is the one that matters.
-  if (auto live = live_config_without_c()) return *live;
+  if (ask_live)
+    if (auto live = live_config_without_c()) return *live;
   if (auto found = config::find_default_config("/usr/bin/supervisord", fs.cwd()))
     return core::absolute_path(*found, fs.cwd());
   std::string list;
   for (const auto& p : config::default_search_paths("/usr/bin/supervisord")) list += (list.empty() ? "" : ", ") + p;
   throw core::InputError("no config file found at default paths (" + list + "); use -c");
+}
+
+std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs) {
+  return find_config_file(o.config, fs, true);
 }
 
 std::string rules_dir(const std::optional<std::string>& given) {

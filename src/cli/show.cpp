@@ -1,6 +1,5 @@
 // `bootmortem show [PROGRAM...]`: the program table as supervisord would
 // resolve it from the config, without running anything.
-#include <sys/utsname.h>
 
 #include <algorithm>
 #include <iostream>
@@ -9,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "cli/base_env.h"
 #include "cli/subcommand.h"
 #include "config/config.h"
 #include "core/fs.h"
@@ -16,7 +16,6 @@
 #include "report/report.h"
 #include "report/show.h"
 
-extern char** environ;
 
 namespace bootmortem::cli {
 namespace {
@@ -35,35 +34,6 @@ const std::map<std::string, report::ShowFormat> k_show_formats = {
 
 // supervisord is assumed to run with bootmortem's own environment, as it was
 // invoked: its ENV_* names and its PATH for the command lookup.
-core::Env own_environment() {
-  core::Env env;
-  for (char** e = environ; e && *e; ++e) {
-    const std::string item(*e);
-    const auto eq = item.find('=');
-    if (eq != std::string::npos && eq != 0) env.set(item.substr(0, eq), item.substr(eq + 1));
-  }
-  return env;
-}
-
-std::string node_name() {
-  struct utsname u;
-  return uname(&u) == 0 ? u.nodename : "";
-}
-
-// -c, else supervisord's default search list, as diagnose finds it.
-std::string find_config(const std::optional<std::string>& given, const core::FileSystem& fs) {
-  if (given) {
-    std::string path = core::absolute_path(*given, fs.cwd());
-    if (!fs.stat(path)) throw core::InputError(core::Origin{*given, 0}, "no such config file");
-    return path;
-  }
-  if (auto found = config::find_default_config("/usr/bin/supervisord", fs.cwd()))
-    return core::absolute_path(*found, fs.cwd());
-  std::string list;
-  for (const auto& p : config::default_search_paths("/usr/bin/supervisord")) list += (list.empty() ? "" : ", ") + p;
-  throw core::InputError("no config file found at default paths (" + list + "); use -c");
-}
-
 // configparser's messages span lines ("Source contains parsing errors:
 // '<f>'\n\t[line  5]: ..."); the contract is one line on stderr, so each
 // line break and the indent after it become one space.
@@ -99,7 +69,7 @@ int show(const ShowOptions& o) {
   core::RealFs fs;
   core::SystemUserDb users;
   const core::Env env = own_environment();
-  const config::Config cfg = load(find_config(o.config, fs), fs, users, env);
+  const config::Config cfg = load(find_config_file(o.config, fs, false), fs, users, env);
 
   std::vector<const config::ProcessConfig*> selected;
   if (o.programs.empty())

@@ -88,19 +88,12 @@ const char* type_name(const Arg& a) {
 // repr() but with non-ASCII escaped, as ascii() does.
 std::string ascii_of(const std::string& repr) {
   std::string out;
-  char buf[16];
   for (char32_t c : utf8_decode(repr)) {
     if (c < 0x80) {
       out += static_cast<char>(c);
       continue;
     }
-    if (c < 0x100)
-      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
-    else if (c < 0x10000)
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-    else
-      std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
-    out += buf;
+    out += py_escape(c);
   }
   return out;
 }

@@ -128,13 +128,23 @@ std::string py_upper(const std::string& s) {
   return utf8_encode(u);
 }
 
+std::string py_escape(char32_t c) {
+  char buf[16];
+  if (c < 0x100)
+    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
+  else if (c < 0x10000)
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+  else
+    std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
+  return buf;
+}
+
 std::string py_repr(const std::string& s) {
   auto u = utf8_decode(s);
   const bool has_single = u.find(U'\'') != std::u32string::npos;
   const bool has_double = u.find(U'"') != std::u32string::npos;
   const char32_t quote = (has_single && !has_double) ? U'"' : U'\'';
   std::string out(1, static_cast<char>(quote));
-  char buf[16];
   for (char32_t c : u) {
     if (c == quote || c == U'\\') {
       out += '\\';
@@ -148,13 +158,7 @@ std::string py_repr(const std::string& s) {
     } else if (py_isprintable(c)) {
       out += utf8_encode(c);
     } else {
-      if (c < 0x100)
-        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
-      else if (c < 0x10000)
-        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-      else
-        std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
-      out += buf;
+      out += py_escape(c);
     }
   }
   out += static_cast<char>(quote);

@@ -24,6 +24,8 @@ std::vector<std::string> shlex_split(const std::string& s);
 // Python repr() of a str, as %r prints it: quoted with ' (or " when the text
 // has a ' and no "), backslash escapes as Python writes them.
 std::string py_repr(const std::string& s);
+// How repr()/ascii() escape one code point: \xNN, \uNNNN or \UNNNNNNNN.
+std::string py_escape(char32_t c);
 
 // Python str works on code points, our strings hold UTF-8. Bytes that are not
 // valid UTF-8 become U+DC80+byte (Python's surrogateescape) so nothing is lost.

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include "golden.h"
+
 #include "../rules/seed_evidence.h"
 #include "report/report.h"
 
@@ -23,18 +25,7 @@ report::Report seed_report() {
   return r;
 }
 
-void golden(const std::string& name, const std::string& actual) {
-  std::string path = BOOTMORTEM_TEST_DATA "/report/" + name;
-  if (std::getenv("BOOTMORTEM_UPDATE_GOLDEN")) {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "missing golden file " << path);
-  std::ostringstream expected;
-  expected << in.rdbuf();
-  CHECK(actual == expected.str());
-}
+using testing::golden;
 
 std::string rendered(const report::Report& r, report::Format f, report::RenderOptions o = {}) {
   std::ostringstream out;

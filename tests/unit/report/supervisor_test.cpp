@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "golden.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -64,18 +66,7 @@ std::string rendered(const report::Report& r, report::Format f) {
   return out.str();
 }
 
-void golden(const std::string& name, const std::string& actual) {
-  std::string path = BOOTMORTEM_TEST_DATA "/report/" + name;
-  if (std::getenv("BOOTMORTEM_UPDATE_GOLDEN")) {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in, "missing golden file " << path);
-  std::ostringstream expected;
-  expected << in.rdbuf();
-  CHECK(actual == expected.str());
-}
+using testing::golden;
 
 }  // namespace
 
