@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -95,5 +96,17 @@ class PtraceTracer final : public Tracer {
  public:
   TraceLog run(const spawn::SpawnSpec& spec, const TraceOptions& options) override;
 };
+
+// Which backend to trace with: `--tracer auto|ebpf|ptrace`.
+enum class TracerKind { Auto, Ebpf, Ptrace };
+
+// The backend that will run and why it was chosen (for the report): Auto
+// takes eBPF where the kernel accepts it (root), else ptrace with the reason;
+// Ebpf throws SystemError when it cannot be loaded.
+struct TracerChoice {
+  std::unique_ptr<Tracer> tracer;
+  std::string why;
+};
+TracerChoice choose_tracer(TracerKind wanted);
 
 }  // namespace bootmortem::trace
