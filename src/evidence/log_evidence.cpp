@@ -106,7 +106,7 @@ std::string describe_reading(const LogReading& r) {
               std::to_string(f.scan.lines) + (f.scan.lines == 1 ? " line" : " lines");
     else
       unread += (unread.empty() ? "" : "; ") + std::string(log_role_name(f.role)) +
-                (f.path.empty() ? "" : " " + f.path) + ": " + f.error;
+                (f.path.empty() ? "" : " " + f.path) + " (" + f.error + ")";
   }
   const size_t n = r.files_read();
   std::string s = n == 0 ? "not replayed: no log file could be read"

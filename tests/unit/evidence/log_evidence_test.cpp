@@ -52,11 +52,11 @@ TEST_CASE("the description names every file read, its size and lines, and those 
   r.files.push_back(file("/srv/log/web.err.log", LogRole::Stderr, 312, 1, {}, "", 0));
   LogFile none;
   none.role = LogRole::Stdout;
-  none.error = "stdout_logfile=NONE";
+  none.error = "NONE: supervisord keeps no file";
   r.files.push_back(none);
   CHECK(evidence::describe_reading(r) ==
         "not replayed: evidence from 2 log files (supervisord.log 4.1 KiB, 52 lines; web.err.log 312 bytes, 1 line)"
-        "; not read: stdout_logfile: stdout_logfile=NONE");
+        "; not read: stdout_logfile (NONE: supervisord keeps no file)");
   CHECK(evidence::describe_reading(LogReading{}) == "not replayed: no log file could be read");
 }
 
