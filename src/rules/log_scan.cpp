@@ -34,8 +34,25 @@ struct PatternState {
   std::deque<Occurrence> last;  // after every one of first
 };
 
+// Newlines in b[from, to), eight bytes at a time: counting them must not
+// cost a tenth of the set's pass over the same bytes (std::count does, at -O2).
 size_t count_newlines(std::string_view b, size_t from, size_t to) {
-  return static_cast<size_t>(std::count(b.data() + from, b.data() + to, '\n'));
+  constexpr uint64_t k_ones = 0x0101010101010101ULL, k_low7 = 0x7f7f7f7f7f7f7f7fULL;
+  const char* p = b.data() + from;
+  const char* end = b.data() + to;
+  size_t n = 0;
+  for (; end - p >= 8; p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    w ^= k_ones * '\n';  // a newline is now a zero byte
+    // High bit set exactly in the zero bytes (no borrow across bytes).
+    const uint64_t zero = ~(((w & k_low7) + k_low7) | w | k_low7);
+    // One bit per byte moved to its low end; the multiply sums the bytes
+    // into the top one (no popcount instruction in baseline x86-64).
+    n += static_cast<size_t>(((zero >> 7) * k_ones) >> 56);
+  }
+  for (; p < end; ++p) n += *p == '\n';
+  return n;
 }
 
 // One file's scan: the state that outlives a block.
