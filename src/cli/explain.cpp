@@ -156,6 +156,7 @@ int explain(const ExplainOptions& o) {
   for (const auto& path : o.logs) reading.files.push_back(read_log(path, evidence::LogRole::Extra, scanner));
   reading.files.push_back(program_log("stdout", proc.stdout_logfile, view ? view->stdout_logfile : "", cfg, proc,
                                       base, scanner));
+  reading.files.back().merged = proc.redirect_stderr;
   reading.files.push_back(program_log("stderr", proc.stderr_logfile, view ? view->stderr_logfile : "", cfg, proc,
                                       base, scanner));
 

@@ -81,6 +81,10 @@ std::string LogFile::stream() const {
   return "";
 }
 
+bool LogFile::counts_as(const std::string& s) const {
+  return stream() == s || (merged && role == LogRole::Stdout && s == "stderr");
+}
+
 size_t LogReading::files_read() const {
   size_t n = 0;
   for (const auto& f : files) n += f.error.empty();
@@ -119,7 +123,7 @@ std::string describe_reading(const LogReading& r) {
 trace::Captured stream_from_logs(const LogReading& r, const std::string& stream) {
   std::vector<const LogFile*> files;
   for (const auto& f : r.files)
-    if (f.error.empty() && f.stream() == stream) files.push_back(&f);
+    if (f.error.empty() && f.counts_as(stream)) files.push_back(&f);
   trace::Captured c;
   uint64_t kept = 0;  // bytes of the files' own text in head and tail
   for (size_t i = 0; i < files.size(); ++i) {

@@ -50,10 +50,15 @@ struct LogFile {
   // "No such file or directory". Empty when it was read.
   std::string error;
   LogScan scan;
+  // redirect_stderr=true: supervisord writes the program's stderr into its
+  // stdout log, so that file's text is its stderr too.
+  bool merged = false;
 
   // The program stream its text counts as: "stderr", "stdout", or "" for
   // supervisord's own log.
   std::string stream() const;
+  // stream() is s, or this is a merged stdout log and s is "stderr".
+  bool counts_as(const std::string& s) const;
 };
 
 struct LogReading {

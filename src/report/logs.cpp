@@ -139,7 +139,7 @@ json logs_json(const View& v) {
     for (const auto& e : f.scan.excerpts) matched.push_back({{"line", e.line}, {"text", e.text}});
     files.push_back({{"path", f.path},
                      {"role", evidence::log_role_name(f.role)},
-                     {"stream", f.stream().empty() ? json(nullptr) : json(f.stream())},
+                     {"stream", f.stream().empty() ? json(nullptr) : json(f.merged ? "stdout+stderr" : f.stream())},
                      {"read", f.error.empty()},
                      {"error", f.error.empty() ? json(nullptr) : json(f.error)},
                      {"bytes", f.scan.bytes},

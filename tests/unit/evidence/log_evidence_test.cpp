@@ -96,6 +96,16 @@ TEST_CASE("several files of one stream: each named, the last one's tail is the t
   CHECK(evidence::stream_from_logs(r, "stdout").tail == "out\n");
 }
 
+TEST_CASE("redirect_stderr=true: the stdout log is the program's stderr too") {
+  LogReading r;
+  r.files.push_back(file("/l/out", LogRole::Stdout, 5, 1, {}, "both\n", 0));
+  r.files.back().merged = true;
+  CHECK(evidence::stream_from_logs(r, "stderr").tail == "both\n");
+  CHECK(evidence::stream_from_logs(r, "stdout").tail == "both\n");
+  CHECK(r.files[0].counts_as("stderr"));
+  CHECK_FALSE(file("/l/out", LogRole::Stdout, 0, 0, {}, "", 0).counts_as("stderr"));
+}
+
 TEST_CASE("the latest attempt in supervisord's history is the verdict, exit status and lifetime") {
   LogReading r;
   auto t = evidence::trace_from_logs(r, events(k_fatal), 1, nullptr);
