@@ -37,6 +37,36 @@ struct ExplainOptions {
 // As much of supervisord.log as diagnose parses for the history.
 constexpr size_t k_history_bytes = 8 << 20;
 
+// The live supervisord's account (ask_live) reads supervisord.log and the
+// program's logs through FileSystem::read_file, whole, and then looks only at
+// their ends; here read_file gives the end alone, so a log of any size costs
+// no more than that end.
+class TailFs final : public core::FileSystem {
+ public:
+  explicit TailFs(const core::FileSystem& real) : real_(real) {}
+  std::optional<core::FileStat> stat(const std::string& p) const override { return real_.stat(p); }
+  bool executable(const std::string& p) const override { return real_.executable(p); }
+  std::optional<std::string> read_prefix(const std::string& p, size_t n) const override {
+    return real_.read_prefix(p, n);
+  }
+  std::string cwd() const override { return real_.cwd(); }
+  std::optional<std::string> read_file(const std::string& p) const override {
+    try {
+      core::FileStream in(p);
+      if (in.size() > k_history_bytes) in.seek(in.size() - k_history_bytes);
+      std::string text;
+      char buf[1 << 16];
+      while (size_t n = in.read(buf, sizeof buf)) text.append(buf, n);
+      return text;
+    } catch (const core::InputError&) {
+      return std::nullopt;
+    }
+  }
+
+ private:
+  const core::FileSystem& real_;
+};
+
 evidence::LogFile read_log(const std::string& path, evidence::LogRole role, const rules::LogScanner& scanner) {
   evidence::LogFile f;
   f.path = path;
@@ -116,7 +146,7 @@ int explain(const ExplainOptions& o) {
 
   std::optional<evidence::SupervisorView> view;
   if (live) {
-    view = ask_live(*live, cfg, proc, spec, fs);
+    view = ask_live(*live, cfg, proc, spec, TailFs(fs));
     view->replayed = false;
   }
 

@@ -38,4 +38,9 @@ size_t FileStream::read(char* buf, size_t n) {
   }
 }
 
+void FileStream::seek(uint64_t offset) {
+  if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0)
+    throw InputError(Origin{path_, 0}, std::string("seek: ") + std::strerror(errno));
+}
+
 }  // namespace bootmortem::core

@@ -20,6 +20,8 @@ class FileStream {
 
   // Up to n bytes; 0 at the end. Throws InputError(path) on a read error.
   size_t read(char* buf, size_t n);
+  // Continue reading at offset (a regular file's). Throws InputError(path).
+  void seek(uint64_t offset);
   // The size when opened (0 for a pipe or a device).
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }

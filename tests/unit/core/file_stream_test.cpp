@@ -25,6 +25,9 @@ TEST_CASE("a file comes back in the pieces asked for, then 0") {
   char buf[5];
   while (size_t n = in.read(buf, sizeof buf)) got.append(buf, n);
   CHECK(got == "hello, world\n");
+  in.seek(7);
+  char rest[16];
+  CHECK(std::string(rest, in.read(rest, sizeof rest)) == "world\n");
   std::remove(name);
 }
 
