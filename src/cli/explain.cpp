@@ -181,7 +181,7 @@ int explain(const ExplainOptions& o) {
   }
 
   // The program's output: --log files, then its stdout and stderr logs, so
-  // that the stderr text ends with supervisord's own stderr log.
+  // that its stderr text ends with the stderr log supervisord keeps.
   const rules::LogScanner scanner(rules::output_patterns(pack));
   for (const auto& path : o.logs) reading.files.push_back(read_log(path, evidence::LogRole::Extra, scanner));
   reading.files.push_back(program_log("stdout", proc.stdout_logfile, view ? view->stdout_logfile : "", cfg, proc,
