@@ -15,6 +15,7 @@ namespace {
 constexpr AddSubcommand k_subcommands[] = {
     add_diagnose,
     add_env,
+    add_explain,
     add_rules,
     add_show,
 };

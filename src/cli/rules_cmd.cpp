@@ -1,5 +1,5 @@
-// `bootmortem rules list|lint|test`: the rule pack as an operator maintains
-// it. lint and test are also CTests (tests/CMakeLists.txt), so a rule that
+// `bootmortem rules list|lint|test|patterns`: the rule pack as an operator
+// maintains it. lint and test are also CTests (tests/CMakeLists.txt), so a rule that
 // does not load or does not explain its own fixture fails CI.
 #include <algorithm>
 #include <cstdio>
@@ -71,6 +71,20 @@ int list(const RulesOptions& o) {
   return 0;
 }
 
+// The regexes the pack runs over program output, for other tools (grep, a
+// log shipper's alerting) and for comparing `explain` against them.
+int patterns(const RulesOptions& o) {
+  auto all = rules::RulePack::load_dir(rules_dir(o.rules)).text_patterns();
+  if (o.format == ListFormat::Json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& p : all) out.push_back({{"rule", p.rule}, {"field", p.field}, {"pattern", p.pattern}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& p : all) std::cout << p.rule << "\t" << p.field << "\t" << p.pattern << "\n";
+  return 0;
+}
+
 // Every file is loaded even after one fails, so one run shows every broken
 // file; within a file the loader stops at its first mistake.
 int lint(const RulesOptions& o) {
@@ -138,7 +152,7 @@ int test(const RulesOptions& o) {
 
 Subcommand add_rules(CLI::App& parent) {
   auto o = std::make_shared<RulesOptions>();
-  auto* app = parent.add_subcommand("rules", "list, lint and test the rule pack");
+  auto* app = parent.add_subcommand("rules", "list, lint and test the rule pack; print its patterns");
   app->require_subcommand(1);
   auto rules_option = [&](CLI::App* sub) {
     sub->add_option("--rules", o->rules, "rule pack directory (default: the installed pack)");
@@ -151,6 +165,11 @@ Subcommand add_rules(CLI::App& parent) {
   ls->add_option("--format", o->format, "text or json")
       ->transform(CLI::CheckedTransformer(k_formats, CLI::ignore_case));
 
+  auto* pt = app->add_subcommand("patterns", "every text regex of the pack (RE2 syntax): rule, field, pattern");
+  rules_option(pt);
+  pt->add_option("--format", o->format, "text (tab-separated) or json")
+      ->transform(CLI::CheckedTransformer(k_formats, CLI::ignore_case));
+
   auto* lt = app->add_subcommand("lint", "load every rule and fixture file; report mistakes as file:line (exit 2)");
   rules_option(lt);
   lt->add_option("--fixtures", o->fixtures, "fixture directory (default: RULES/fixtures)");
@@ -160,8 +179,9 @@ Subcommand add_rules(CLI::App& parent) {
   ts->add_option("--fixtures", o->fixtures, "fixture directory (default: RULES/fixtures)");
   ts->add_flag("-v,--verbose", o->verbose, "print the cause, fix and config line each positive case produces");
 
-  return {app, [o, ls, lt, ts] {
+  return {app, [o, ls, pt, lt, ts] {
             if (ls->parsed()) return list(*o);
+            if (pt->parsed()) return patterns(*o);
             if (lt->parsed()) return lint(*o);
             if (ts->parsed()) return test(*o);
             return 2;

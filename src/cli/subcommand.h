@@ -22,6 +22,7 @@ using AddSubcommand = Subcommand (*)(CLI::App& parent);
 
 Subcommand add_diagnose(CLI::App& parent);
 Subcommand add_env(CLI::App& parent);
+Subcommand add_explain(CLI::App& parent);
 Subcommand add_rules(CLI::App& parent);
 Subcommand add_show(CLI::App& parent);
 

@@ -10,6 +10,7 @@
 
 #include "evidence/env_diff.h"
 #include "evidence/live_supervisor.h"
+#include "evidence/log_evidence.h"
 #include "login/login_env.h"
 #include "spawn/spawn_spec.h"
 #include "trace/trace.h"
@@ -28,6 +29,10 @@ struct Evidence {
   // A running supervisord's own account of the program (live_supervisor.h);
   // nullopt when none runs for this config.
   std::optional<SupervisorView> supervisor;
+
+  // `explain`: the log files read in place of a replay (log_evidence.h);
+  // nullopt when the program was replayed.
+  std::optional<LogReading> logs;
 
   // Named boolean facts the rules' `facts` conditions refer to. All of
   // known_facts() are always present (true or false):

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/error.h"
+#include "report/logs.h"
 #include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -72,6 +73,8 @@ void render_json(const View& v, std::ostream& out) {
       {"base_env", base_env(ev.spec.base)},
       // The live supervisord's account (null when none runs this config).
       {"supervisord", supervisor_json(v)},
+      // explain: the log files read instead of a replay (null for a replay).
+      {"explain", logs_json(v)},
       {"findings", findings},
       {"env_diff", diff},
       // How the login side of env_diff was obtained (login::LoginEnv).

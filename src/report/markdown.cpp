@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "report/logs.h"
 #include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -73,12 +74,34 @@ void supervisor_section(const View& v, std::ostream& out) {
     for (const auto& l : supervisor_history_lines(*s, s->history.size())) lines += l + "\n";
     block(out, "", lines);
   }
-  if (s->replayed) return;
+  if (s->replayed || v.r.ev.logs) return;  // explain shows the files it read itself
   for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
     std::string t = rules::last_lines(*tail, k_tail_lines);
     if (t.empty()) continue;
     out << label << " log (from " << s->tails_from << ", last " << k_tail_lines << " lines):\n\n";
     block(out, "", t);
+  }
+}
+
+// explain: what was read instead of a replay, right under the verdict.
+void logs_section(const View& v, std::ostream& out) {
+  const auto& logs = v.r.ev.logs;
+  if (!logs) return;
+  out << "## Not replayed: evidence from log files\n\n";
+  for (const auto& line : logs_lead(v)) out << line << "\n\n";
+  for (const auto& row : logs_file_rows(*logs)) out << "- " << code(row) << "\n";
+  out << "\n";
+  if (!logs->history.empty()) {
+    out << logs_history_title(v) << ":\n\n";
+    std::string lines;
+    for (const auto& e : logs->history) lines += e.line() + "\n";
+    block(out, "", lines);
+  }
+  if (const size_t matched = logs_matched_count(*logs)) {
+    out << "Lines the rule pack's patterns matched (first and last few of each):\n\n";
+    std::string lines;
+    for (const auto& row : logs_matched_rows(*logs, matched)) lines += row + "\n";
+    block(out, "", lines);
   }
 }
 
@@ -94,11 +117,13 @@ void render_markdown(const View& v, std::ostream& out) {
     out << ", run as " << code(ev.spec.user) << " (uid " << ev.spec.uid << ").\n\n";
   }
   supervisor_section(v, out);
+  logs_section(v, out);
 
   if (v.r.findings.empty()) {
     out << "## Root cause\n\n"
-        << (v.starts ? "The program starts; no rule reported a problem.\n\n"
-                     : "No rule explains this failure; the evidence below is what bootmortem saw.\n\n");
+        << (v.starts   ? "The program starts; no rule reported a problem.\n\n"
+            : ev.logs ? logs_no_finding(v) + "\n\n"
+                      : "No rule explains this failure; the evidence below is what bootmortem saw.\n\n");
   } else {
     out << "## Root cause\n\n";
     finding(out, v.r.findings.front(), "###");
@@ -127,7 +152,7 @@ void render_markdown(const View& v, std::ostream& out) {
     out << "\n";
   }
 
-  out << "## Replay\n\n";
+  out << (ev.logs ? "## Program (not replayed)\n\n" : "## Replay\n\n");
   std::string argv;
   for (const auto& a : ev.spec.argv) argv += (argv.empty() ? "" : " ") + a;
   out << "- Command: " << code(argv) << "\n";

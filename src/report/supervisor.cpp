@@ -18,7 +18,9 @@ std::string running_detail(const evidence::SupervisorView& s) {
   return "pid " + std::to_string(s.process_pid) + ", uptime " + evidence::format_uptime(s.uptime_s());
 }
 
-json event(const evidence::LogEvent& e) {
+}  // namespace
+
+json log_event_json(const evidence::LogEvent& e) {
   json j = {{"time", e.time}, {"event", evidence::log_event_name(e.kind)}};
   if (e.pid) j["pid"] = e.pid;
   if (e.kind == evidence::LogEventKind::Exited || e.kind == evidence::LogEventKind::Stopped) {
@@ -30,8 +32,6 @@ json event(const evidence::LogEvent& e) {
   return j;
 }
 
-}  // namespace
-
 std::vector<std::string> supervisor_lead(const View& v) {
   const auto& sv = v.r.ev.supervisor;
   if (!sv) return {};
@@ -40,10 +40,10 @@ std::vector<std::string> supervisor_lead(const View& v) {
   std::vector<std::string> out;
   if (s.state.empty())
     out.push_back(who + " runs this config but could not be asked about " + v.program + ": " + s.query_error);
-  else if (!s.replayed)
+  else if (!s.replayed && !v.r.ev.logs)  // explain replays nothing, and says so itself
     out.push_back("Not replayed: a second copy would collide with the one supervisord runs on its port "
                   "and files (--replay starts one anyway).");
-  else if (s.state == "RUNNING")
+  else if (s.state == "RUNNING" && !v.r.ev.logs)
     out.push_back(who + " reports it RUNNING (" + running_detail(s) + "), but it keeps exiting and being restarted");
   else
     out.push_back(who + " reports it " + s.state + (s.description.empty() ? "" : ": " + s.description));
@@ -93,7 +93,7 @@ json supervisor_json(const View& v) {
   if (!sv) return nullptr;
   const auto& s = *sv;
   json history = json::array();
-  for (const auto& e : s.history) history.push_back(event(e));
+  for (const auto& e : s.history) history.push_back(log_event_json(e));
   const bool known = !s.state.empty();
   return {
       {"pid", s.pid},

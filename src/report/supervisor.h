@@ -37,6 +37,8 @@ std::vector<std::string> supervisor_history_lines(const evidence::SupervisorView
 std::string base_env_origin(const View& v);
 
 nlohmann::ordered_json supervisor_json(const View& v);
+// One history event: time, event, pid, status/signal, line.
+nlohmann::ordered_json log_event_json(const evidence::LogEvent& e);
 
 // Secrets in what supervisord said (log tails, descriptions) masked.
 void redact_supervisor(evidence::SupervisorView& s);

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "report/env.h"
+#include "report/logs.h"
 #include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -104,7 +105,7 @@ void supervisor_history(const View& v, const Style& st, std::ostream& out) {
       out << "  (" << s->history.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
     for (const auto& line : supervisor_history_lines(*s, k_history_lines)) out << "  " << line << "\n";
   }
-  if (s->replayed) return;
+  if (s->replayed || v.r.ev.logs) return;  // explain shows the files it read itself
   for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
     std::string t = rules::last_lines(*tail, k_tail_lines);
     if (t.empty()) continue;
@@ -113,21 +114,46 @@ void supervisor_history(const View& v, const Style& st, std::ostream& out) {
   }
 }
 
+// explain: the files read instead of a replay, the lines that matched, and
+// supervisord's history when none runs.
+void log_files(const View& v, const Style& st, std::ostream& out) {
+  const auto& logs = v.r.ev.logs;
+  if (!logs) return;
+  if (!logs->history.empty()) {
+    out << "\n" << st.bold(logs_history_title(v)) << ":\n";
+    const auto& h = logs->history;
+    if (h.size() > k_history_lines)
+      out << "  (" << h.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
+    for (size_t i = h.size() > k_history_lines ? h.size() - k_history_lines : 0; i < h.size(); ++i)
+      out << "  " << h[i].line() << "\n";
+  }
+  out << "\n" << st.bold("Log files read (nothing was run)") << ":\n";
+  for (const auto& row : logs_file_rows(*logs)) out << "  " << row << "\n";
+  const size_t matched = logs_matched_count(*logs);
+  if (matched == 0) return;
+  out << "\n" << st.bold("Lines the rule pack's patterns matched (first and last few of each)") << ":\n";
+  for (const auto& row : logs_matched_rows(*logs, k_matched_lines)) out << "  " << row << "\n";
+  if (matched > k_matched_lines)
+    out << "  (" << matched - k_matched_lines << " more not shown; --format json lists them)\n";
+}
+
 }  // namespace
 
 void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   Style st{o.color};
   out << st(v.starts ? "1;32" : "1;31", v.verdict_line) << "\n";
   for (const auto& line : supervisor_lead(v)) out << line << "\n";
+  for (const auto& line : logs_lead(v)) out << line << "\n";
   out << "\n";
   if (!v.r.findings.empty())
     top_finding(v, st, out);
   else if (!v.starts)
-    out << "No rule explains this failure; below is what bootmortem saw.\n";
+    out << (v.r.ev.logs ? logs_no_finding(v) : "No rule explains this failure; below is what bootmortem saw.") << "\n";
   other_findings(v, st, out);
   syscalls(v, st, out);
   env_diff(v, st, out);
   supervisor_history(v, st, out);
+  log_files(v, st, out);
   out << "\n" << st.bold("Base environment") << ": " << v.base_env << base_env_origin(v) << "\n";
   out << st.bold("Trace") << ": " << v.r.ev.trace.backend;
   if (!v.r.ev.trace.backend_note.empty()) out << " (" << v.r.ev.trace.backend_note << ")";

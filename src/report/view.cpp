@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "report/env.h"
+#include "report/logs.h"
 #include "report/supervisor.h"
 #include "rules/trace_text.h"
 
@@ -29,6 +30,7 @@ void redact(Report& r) {
   if (ev.trace.spawnerr) ev.trace.spawnerr = redact_text(*ev.trace.spawnerr);
   if (ev.spec.spawnerr) ev.spec.spawnerr = redact_text(*ev.spec.spawnerr);
   if (ev.supervisor) redact_supervisor(*ev.supervisor);
+  if (ev.logs) redact_logs(*ev.logs);
 }
 
 std::string verdict_line(const View& v) {
@@ -84,7 +86,7 @@ View make_view(const Report& r, const RenderOptions& o) {
     v.spawnerr = ev.trace.spawnerr;
   else if (ev.spec.spawnerr)
     v.spawnerr = ev.spec.spawnerr;
-  v.verdict_line = supervisor_verdict(v).value_or(verdict_line(v));
+  v.verdict_line = logs_verdict(v).value_or(supervisor_verdict(v).value_or(verdict_line(v)));
   auto tail = [&](const trace::Captured& c) {
     std::string t = rules::last_lines(rules::stream_text(c), k_tail_lines);
     return o.redact ? redact_text(t) : t;

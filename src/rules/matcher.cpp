@@ -58,11 +58,6 @@ struct Prepared {
   }
 };
 
-const char* field_label(TextField f) {
-  static const char* k[] = {"stderr", "stdout", "output", "spawnerr"};
-  return k[static_cast<int>(f)];
-}
-
 // "/root/" and "/root" name the same directory; "/" would put every path
 // "under" it, which says nothing, so it matches none.
 bool path_under(const std::string& path, std::string dir) {
@@ -141,7 +136,7 @@ bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
     std::string matched;
     p.tables.text[i].captures(ref.index, p.text[i], &o.captures, &matched);
     size_t pos = p.text[i].find(matched);
-    o.citations.push_back(std::string(field_label(static_cast<TextField>(i))) + ": " +
+    o.citations.push_back(std::string(text_field_name(static_cast<TextField>(i))) + ": " +
                           line_at(p.text[i], pos == std::string::npos ? 0 : pos));
   }
   for (const auto& sc : c.syscalls) {

@@ -31,6 +31,8 @@ class PatternTable {
   void seal();
 
   size_t size() const { return res_.size(); }
+  // The pattern as written in the rule file.
+  const std::string& pattern(int index) const { return res_.at(index)->pattern(); }
   // Which patterns match somewhere in text (one flag per index).
   std::vector<bool> matching(const std::string& text) const;
   // Named groups of pattern index on text, or false when it does not match.

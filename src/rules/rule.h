@@ -17,6 +17,12 @@ namespace bootmortem::rules {
 // PatternTable, so one RE2::Set pass per field answers for every rule.
 enum class TextField { Stderr, Stdout, Output, Spawnerr, Count };
 
+// The field's name in rule files and reports.
+inline const char* text_field_name(TextField f) {
+  static constexpr const char* k[] = {"stderr", "stdout", "output", "spawnerr"};
+  return k[static_cast<int>(f)];
+}
+
 // One pattern reference: which table entry, and the capture names it sets.
 struct PatternRef {
   int index = -1;

@@ -67,6 +67,18 @@ std::vector<RuleInfo> RulePack::list() const {
   return out;
 }
 
+std::vector<PackPattern> RulePack::text_patterns() const {
+  std::vector<PackPattern> out;
+  for (const auto& r : impl_->rules) {
+    std::vector<const Conditions*> sets{&r.all};
+    for (const auto& alt : r.any) sets.push_back(&alt);
+    for (const auto* c : sets)
+      for (int i = 0; i < static_cast<int>(TextField::Count); ++i)
+        if (c->text[i].set()) out.push_back({r.id, text_field_name(static_cast<TextField>(i)), impl_->tables.text[i].pattern(c->text[i].index)});
+  }
+  return out;
+}
+
 size_t RulePack::size() const { return impl_->rules.size(); }
 
 std::vector<Finding> RulePack::match(const evidence::Evidence& ev) const {

@@ -34,6 +34,14 @@ struct RuleInfo {
   core::Origin origin;
 };
 
+// One text regex of the pack: the rule that wrote it, the evidence field it
+// searches ("stderr", "stdout", "output", "spawnerr"), RE2 syntax as written.
+struct PackPattern {
+  std::string rule;
+  std::string field;
+  std::string pattern;
+};
+
 class RulePack {
  public:
   RulePack();
@@ -47,6 +55,8 @@ class RulePack {
   void add_text(const std::string& text, const std::string& origin);
 
   std::vector<RuleInfo> list() const;
+  // Every text regex of every rule (alternatives included), in rule order.
+  std::vector<PackPattern> text_patterns() const;
   size_t size() const;
 
   // Findings, most likely first.

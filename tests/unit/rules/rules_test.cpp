@@ -80,3 +80,41 @@ TEST_CASE("seed incident: the egg cache comes first, loud or silent") {
     CHECK(fs.back().rule == "gunicorn-worker-boot-failed");
   }
 }
+
+TEST_CASE("text_patterns lists every text regex, alternatives included, with its rule and field") {
+  rules::RulePack pack;
+  pack.add_text(R"(
+[[rule]]
+id = "a"
+title = "a"
+family = "t"
+confidence = 0.5
+cause = "c"
+fix = "f"
+output = 'Worker failed to boot'
+
+  [[rule.any]]
+  stderr = '(?P<dir>/\S+): Permission denied'
+
+  [[rule.any]]
+  spawnerr = "can't find command"
+
+[[rule]]
+id = "b"
+title = "b"
+family = "t"
+confidence = 0.5
+cause = "c"
+fix = "f"
+facts = ["uid_nonzero"]
+)",
+                "t.toml");
+  auto all = pack.text_patterns();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].rule == "a");
+  CHECK(all[0].field == "output");
+  CHECK(all[0].pattern == "Worker failed to boot");
+  CHECK(all[1].field == "stderr");
+  CHECK(all[1].pattern == R"((?P<dir>/\S+): Permission denied)");
+  CHECK(all[2].field == "spawnerr");
+}
