@@ -111,14 +111,19 @@ std::optional<KernelOffsets> kernel_offsets(const std::string& cache_dir, std::s
 #if BOOTMORTEM_EBPF
   const std::string key = cache_key();
   const std::string file = cache_dir + "/kernel-offsets";
-  if (!cache_dir.empty()) {
+  // Trusted only when root wrote it where only root can.
+  struct stat st {};
+  const bool trusted = !cache_dir.empty() && ::stat(cache_dir.c_str(), &st) == 0 && st.st_uid == 0 &&
+                       !(st.st_mode & 022) && ::stat(file.c_str(), &st) == 0 && st.st_uid == 0 &&
+                       !(st.st_mode & 022);
+  if (trusted) {
     std::ifstream in(file);
     std::string stored, values;
     if (std::getline(in, stored) && std::getline(in, values) && stored == key)
       if (auto k = KernelOffsets::parse(values)) return k;
   }
   auto k = from_btf(why);
-  if (k && !cache_dir.empty()) {
+  if (k && !cache_dir.empty() && geteuid() == 0) {
     // Written whole then renamed: a reader never sees half a file.
     ::mkdir(cache_dir.c_str(), 0755);
     const std::string tmp = file + "." + std::to_string(getpid());
