@@ -14,7 +14,6 @@
 #include <cstring>
 #include <ctime>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/error.h"
 #include "core/fs.h"
@@ -166,7 +165,6 @@ class Session {
   bool ending_ = false;  // the verdict is in: what exits now, we killed
   uint64_t seq_ = 0;
 
-  std::unordered_set<uint32_t> live_;                 // processes of the tree still running
   std::unordered_map<uint32_t, std::string> cwd_;     // known from fork and chdir
   std::unordered_map<std::string, size_t> records_;   // (call, errno, paths) -> log_.failed
   std::unordered_map<std::string, size_t> by_key_;    // the kernel's bm_key -> log_.failed (or npos)
@@ -284,13 +282,11 @@ void Session::on_call(const bm_fail& e) {
 void Session::on_proc(const bm_proc& e) {
   if (e.kind == BM_EV_FORK) {
     ++log_.processes;
-    live_.insert(e.tgid);
     auto it = cwd_.find(e.ppid);
     if (it != cwd_.end()) cwd_[e.tgid] = it->second;
     return;
   }
   // BM_EV_EXIT: code as in a wait status.
-  live_.erase(e.tgid);
   cwd_.erase(e.tgid);
   if (static_cast<pid_t>(e.tgid) == main_) return;  // waitpid gives ours exactly
   ProcessExit x;
@@ -361,15 +357,24 @@ void Session::reap() {
 
 void Session::end_tree() {
   // The replay leaves nothing behind: its process group, then every process
-  // the kernel saw forked (some leave the group), until none is left.
+  // the kernel still follows (its map is exact even when the ring buffer
+  // dropped a fork record), until none is left and nothing is left to reap.
   ending_ = true;
+  const int procs_fd = bpf_map__fd(skel_->maps.procs);
   const auto deadline = Clock::now() + std::chrono::seconds(5);
   while (Clock::now() < deadline) {
     ring_buffer__consume(rb_);
     kill(-main_, SIGKILL);
-    for (uint32_t p : live_) kill(static_cast<pid_t>(p), SIGKILL);
+    bool any = false;
+    uint32_t key = 0, next = 0;
+    uint32_t* prev = nullptr;
+    while (bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
+      if (kill(static_cast<pid_t>(next), SIGKILL) == 0) any = true;
+      key = next;
+      prev = &key;
+    }
     reap();
-    if (live_.empty() && main_exited_) {
+    if (!any && main_exited_) {
       int status;
       if (waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD) break;
     }
@@ -434,7 +439,6 @@ TraceLog Session::run() {
     waitpid(main_, nullptr, 0);
     throw core::SystemError("eBPF: follow the replay's pid", err);
   }
-  live_.insert(tgid);
   cwd_[tgid] = spec_.directory ? *spec_.directory : (spec_.base.cwd.empty() ? "/" : spec_.base.cwd);
   start_ns_ = monotonic_ns();
   const auto start = Clock::now();
