@@ -31,6 +31,16 @@ const std::map<std::string, report::Format>& report_formats() {
   return k;
 }
 
+void add_tracer_option(CLI::App& app, trace::TracerKind& kind) {
+  static const std::map<std::string, trace::TracerKind> k = {
+      {"auto", trace::TracerKind::Auto},
+      {"ebpf", trace::TracerKind::Ebpf},
+      {"ptrace", trace::TracerKind::Ptrace},
+  };
+  app.add_option("--tracer", kind, "auto (eBPF when root and the kernel accepts it, else ptrace), ebpf or ptrace")
+      ->transform(CLI::CheckedTransformer(k, CLI::ignore_case));
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"bootmortem: why a supervisord program will not boot, and what to change"};
   app.require_subcommand(1);

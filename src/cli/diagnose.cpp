@@ -201,8 +201,9 @@ int diagnose(const DiagnoseOptions& o) {
       view->copy_pid_during_replay = view->process_pid;
     trace::TraceOptions topt;
     topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
-    trace::PtraceTracer tracer;
-    log = tracer.run(spec, topt);
+    trace::TracerChoice tracer = trace::choose_tracer(o.tracer);
+    log = tracer.tracer->run(spec, topt);
+    log.backend_why = tracer.why;
   }
 
   std::optional<core::Passwd> pw = users.by_uid(spec.uid);
@@ -238,6 +239,7 @@ Subcommand add_diagnose(CLI::App& parent) {
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_option("--rules", o->rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
+  add_tracer_option(*app, o->tracer);
   app->add_flag("--replay", o->replay,
                 "replay even when the live supervisord reports the program RUNNING (starts a second copy)");
   return {app, [o, no_redact] {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "report/report.h"
+#include "trace/trace.h"
 
 namespace bootmortem::cli {
 
@@ -18,6 +19,7 @@ struct DiagnoseOptions {
   bool redact = true;
   bool color = false;
   bool replay = false;                   // even when the live supervisord runs it
+  trace::TracerKind tracer = trace::TracerKind::Auto;
 };
 
 // Returns the process exit code; throws core::InputError / core::SystemError.

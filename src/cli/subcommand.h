@@ -9,6 +9,7 @@
 #include <string>
 
 #include "report/report.h"
+#include "trace/trace.h"
 
 namespace bootmortem::cli {
 
@@ -28,5 +29,8 @@ Subcommand add_show(CLI::App& parent);
 
 // --format values shared by the subcommands that print reports.
 const std::map<std::string, report::Format>& report_formats();
+
+// --tracer auto|ebpf|ptrace, for every subcommand that traces.
+void add_tracer_option(CLI::App& app, trace::TracerKind& kind);
 
 }  // namespace bootmortem::cli

@@ -93,7 +93,8 @@ void render_json(const View& v, std::ostream& out) {
         {"directory", opt(ev.spec.directory)},
         {"cwd", ev.spec.cwd},
         {"umask", v.umask}}},
-      {"trace", {{"backend", t.backend}, {"note", t.backend_note}}},
+      {"trace",
+       {{"backend", t.backend}, {"why", t.backend_why}, {"note", t.backend_note}, {"lost_events", t.lost_events}}},
       {"spawnerr", opt(v.spawnerr)},
   };
   out << j.dump(2) << "\n";

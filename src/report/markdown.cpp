@@ -160,6 +160,7 @@ void render_markdown(const View& v, std::ostream& out) {
   out << "- Working directory: " << code(ev.spec.cwd) << ", umask " << code(v.umask) << "\n";
   out << "- Base environment: " << v.base_env << base_env_origin(v) << "\n";
   out << "- Trace: " << ev.trace.backend;
+  if (!ev.trace.backend_why.empty()) out << ", " << ev.trace.backend_why;
   if (!ev.trace.backend_note.empty()) out << " (" << ev.trace.backend_note << ")";
   out << "\n\n";
 

@@ -156,6 +156,7 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   log_files(v, st, out);
   out << "\n" << st.bold("Base environment") << ": " << v.base_env << base_env_origin(v) << "\n";
   out << st.bold("Trace") << ": " << v.r.ev.trace.backend;
+  if (!v.r.ev.trace.backend_why.empty()) out << ", " << v.r.ev.trace.backend_why;
   if (!v.r.ev.trace.backend_note.empty()) out << " (" << v.r.ev.trace.backend_note << ")";
   out << "\n";
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {

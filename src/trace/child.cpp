@@ -78,6 +78,15 @@ void run_child(const ChildPlan& p) {
   // options.setpgrp(): its own process group, same session.
   setpgid(0, 0);
 
+  // The eBPF backend follows this pid once the parent has added it to the
+  // kernel's map: nothing of the program may run before that.
+  if (!p.ptrace) {
+    char c = 0;
+    while (::read(p.go_fd, &c, 1) < 0 && errno == EINTR) {
+    }
+    if (c != 'g') _exit(126);  // the parent gave up
+  }
+
   // _prepare_child_fds: pipes on 0, 1, 2; every other fd closed.
   dup2(p.stdin_fd, 0);
   dup2(p.stdout_fd, 1);
@@ -100,8 +109,10 @@ void run_child(const ChildPlan& p) {
   // resolves against it.
   if (chdir(p.supervisord_cwd) != 0) tool_failure(p, ChildStep::EnterSupervisordCwd, errno);
 
-  if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) tool_failure(p, ChildStep::Traceme, errno);
-  raise(SIGSTOP);  // the parent sets its ptrace options before we go on
+  if (p.ptrace) {
+    if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) tool_failure(p, ChildStep::Traceme, errno);
+    raise(SIGSTOP);  // the parent sets its ptrace options before we go on
+  }
 
   if (p.preset_error) {
     put("supervisor: ");
@@ -127,13 +138,15 @@ void run_child(const ChildPlan& p) {
     }
   }
 
-  if (p.need_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    tool_failure(p, ChildStep::NoNewPrivs, errno);
-  struct sock_fprog prog;
-  prog.len = p.bpf_len;
-  prog.filter = static_cast<struct sock_filter*>(const_cast<void*>(p.bpf));
-  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
-    tool_failure(p, ChildStep::Seccomp, errno);
+  if (p.ptrace) {
+    if (p.need_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+      tool_failure(p, ChildStep::NoNewPrivs, errno);
+    struct sock_fprog prog;
+    prog.len = p.bpf_len;
+    prog.filter = static_cast<struct sock_filter*>(const_cast<void*>(p.bpf));
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+      tool_failure(p, ChildStep::Seccomp, errno);
+  }
 
   if (p.switch_user && setuid(p.uid) != 0) {
     put("supervisor: couldn't setuid to ");

@@ -31,6 +31,8 @@ struct ChildPlan {
   int stdout_fd = -1;
   int stderr_fd = -1;   // == stdout_fd with redirect_stderr
   int err_fd = -1;      // close-on-exec report pipe
+  int go_fd = -1;       // without ptrace: wait for a byte here before anything else
+  bool ptrace = true;   // PTRACE_TRACEME, stop, and install the seccomp filter
   int close_from = 3;
 
   const char* supervisord_cwd = nullptr;
@@ -49,7 +51,7 @@ struct ChildPlan {
   char* const* envp = nullptr;
   const char* argv0 = nullptr;
 
-  const void* bpf = nullptr;   // struct sock_filter[]
+  const void* bpf = nullptr;   // struct sock_filter[] (ptrace only)
   unsigned short bpf_len = 0;
   bool need_no_new_privs = false;  // not root: the kernel demands it for a filter
 };

@@ -1,13 +1,37 @@
 #include <unistd.h>
 
+#include "core/error.h"
+#include "trace/ebpf_tracer.h"
 #include "trace/trace.h"
 
 namespace bootmortem::trace {
 
 TracerChoice choose_tracer(TracerKind wanted) {
   TracerChoice c;
-  c.tracer = std::make_unique<PtraceTracer>();
-  c.why = wanted == TracerKind::Ptrace ? "chosen with --tracer ptrace" : "the only backend built";
+  switch (wanted) {
+    case TracerKind::Ptrace:
+      c.tracer = std::make_unique<PtraceTracer>();
+      c.why = "chosen with --tracer ptrace";
+      return c;
+    case TracerKind::Ebpf:
+      c.tracer = std::make_unique<EbpfTracer>();  // its refusal is the error
+      c.why = "chosen with --tracer ebpf";
+      return c;
+    case TracerKind::Auto:
+      break;
+  }
+  if (geteuid() != 0) {
+    c.tracer = std::make_unique<PtraceTracer>();
+    c.why = "eBPF needs root (CAP_BPF, CAP_PERFMON); fell back to ptrace";
+    return c;
+  }
+  try {
+    c.tracer = std::make_unique<EbpfTracer>();
+    c.why = "default: the kernel accepted the eBPF programs";
+  } catch (const core::SystemError& e) {
+    c.tracer = std::make_unique<PtraceTracer>();
+    c.why = std::string("eBPF refused (") + e.what() + "); fell back to ptrace";
+  }
   return c;
 }
 

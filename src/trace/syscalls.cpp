@@ -80,6 +80,11 @@ const SyscallDesc* find_syscall(long nr) {
   return it == m.end() ? nullptr : it->second;
 }
 
+long syscall_number(const char* name) {
+  int nr = seccomp_syscall_resolve_name(name);
+  return nr < 0 ? -1 : nr;
+}
+
 BpfProgram build_seccomp_filter() {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx) throw core::SystemError("seccomp_init", ENOMEM);

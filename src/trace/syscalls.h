@@ -33,6 +33,8 @@ const std::vector<SyscallDesc>& traced_syscalls();
 
 // Index of the syscall table by number; nullptr when not traced.
 const SyscallDesc* find_syscall(long nr);
+// The native number of a syscall by name; -1 when the architecture lacks it.
+long syscall_number(const char* name);
 
 // The BPF program: allow everything, SECCOMP_RET_TRACE the trapped set. Built
 // before fork so the child only has to hand it to prctl().

@@ -65,6 +65,7 @@ struct TraceOptions {
 struct TraceLog {
   std::string backend = "ptrace+seccomp";
   std::string backend_note;       // how the trace was taken, limits that matter
+  std::string backend_why;        // why this backend (choose_tracer)
   Verdict verdict = Verdict::Fails;
   int main_pid = 0;
   std::optional<int> exit_code;   // main process
@@ -78,6 +79,7 @@ struct TraceLog {
   std::vector<ExecEvent> execs;
   std::vector<ProcessExit> exits;      // every process of the tree
   size_t processes = 0;
+  uint64_t lost_events = 0;            // kernel records that never arrived (eBPF)
 
   Captured out;
   Captured err;

@@ -1,7 +1,8 @@
 """Causes from the failure catalog, each set up for real under a real
 supervisord (as root, user= a fresh test user), observed failing (or
 starting) there, then diagnosed by bootmortem: the right cause first, and a
-healthy program gives exit 0 and no finding.
+healthy program gives exit 0 and no finding. Every case is diagnosed under
+both tracing backends (eBPF and ptrace), which must give the same findings.
 
 One supervisord runs every case at once; each case has its own program
 section, files and port. Cases that daemonize leave processes behind under
@@ -9,6 +10,7 @@ supervisord: they carry a marker in their command line and are ended by pid.
 """
 import os
 import pwd
+import re
 import socket
 import subprocess
 import sys
@@ -184,15 +186,30 @@ class CatalogCases(unittest.TestCase):
             sections.append("")
         (t / "supervisord.conf").write_text("\n".join(sections))
 
-    def diagnose(self, case):
+    def diagnose(self, case, tracer):
         res = e2elib.run_bootmortem(["diagnose", case.name, "-c", str(self.tmp / "supervisord.conf"),
-                                     "--format", "json"])
+                                     "--format", "json", "--tracer", tracer])
         self.assertEqual(res.rc, case.expect_rc, res.describe())
-        return res, res.json()
+        report = res.json()
+        backend = {"ebpf": "ebpf", "ptrace": "ptrace+seccomp"}[tracer]
+        if report["trace"]["backend"] != "none":  # supervisord would not fork: nothing traced
+            self.assertEqual(report["trace"]["backend"], backend, res.describe())
+        return res, report
 
     def check(self, name):
+        """Both backends, the same findings in the same order; then the right one first."""
         case = next(c for c in self.cases if c.name == name)
-        res, report = self.diagnose(case)
+        by_tracer = {t: self.diagnose(case, t) for t in ("ebpf", "ptrace")}
+        (res, report), (pres, preport) = by_tracer["ebpf"], by_tracer["ptrace"]
+        self.assertEqual([f["rule"] for f in report["findings"]], [f["rule"] for f in preport["findings"]],
+                         "backends disagree\n--- ebpf:\n%s\n--- ptrace:\n%s" % (res.describe(), pres.describe()))
+        # Timings in a cause ("exited 0 after 38 ms") differ from run to run.
+        causes = lambda r: [re.sub(r"\d+ ms", "N ms", f["cause"]) for f in r["findings"]]  # noqa: E731
+        self.assertEqual(causes(report), causes(preport))
+        self.check_report(case, res, report)
+        self.check_report(case, pres, preport)
+
+    def check_report(self, case, res, report):
         if case.healthy:
             self.assertEqual(report["verdict"], "starts", res.describe())
             self.assertEqual(report["findings"], [], res.describe())

@@ -208,7 +208,8 @@ class LiveSupervisord(unittest.TestCase):
             rr = e2elib.run_bootmortem(["diagnose", "healthy", "-c", str(d / "supervisord.conf"),
                                         "--replay", "--format", "json"])
             self.assertEqual(0, rr.rc, rr.describe())
-            self.assertEqual("ptrace+seccomp", (rr.json().get("trace") or {}).get("backend"))
+            # Replayed (not "none"), by the default backend: eBPF as root.
+            self.assertEqual("ebpf", (rr.json().get("trace") or {}).get("backend"), rr.describe())
             self.assertEqual(first[0], (rr.json().get("supervisord") or {}).get("copy_pid_during_replay"),
                              "the report should say supervisord's copy ran during the replay")
             self.assertEqual(2, len(marker_pids(d)), "--replay did not run the program")

@@ -1,0 +1,279 @@
+// Kernel half of the eBPF backend. Raw tracepoints (no tracefs needed):
+// sys_enter saves the arguments of the watched calls of the replay's tasks,
+// sys_exit turns the failed ones into events; sched_process_fork/exec/exit
+// keep the set of traced processes and report the tree's life. Everything
+// is filtered here: a process outside the replay's tree costs one map lookup
+// per system call. Failed calls are aggregated here too: the first
+// occurrence of a (call, errno, path) goes to the ring buffer, the rest only
+// count in a map.
+//
+// No vmlinux.h and no CO-RE relocation: the few kernel fields read are at
+// offsets userspace looked up in the kernel's BTF (ebpf_offsets.cpp) and
+// sets before loading, so loading never parses the kernel's 5 MB of BTF.
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "trace/bpf/events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 off_regs[6] = {};           // pt_regs: di, si, dx, r10, r8, r9
+const volatile __u32 off_task_pid = 0;
+const volatile __u32 off_task_tgid = 0;
+const volatile __u32 off_task_real_parent = 0;
+const volatile __u32 off_task_signal = 0;
+const volatile __u32 off_task_exit_code = 0;
+const volatile __u32 off_signal_live = 0;        // signal_struct.live.counter
+const volatile __u32 off_bprm_filename = 0;
+
+static __always_inline __u64 read_u64(const void *base, __u32 off) {
+  __u64 v = 0;
+  bpf_probe_read_kernel(&v, sizeof v, (const char *)base + off);
+  return v;
+}
+static __always_inline __s32 read_s32(const void *base, __u32 off) {
+  __s32 v = 0;
+  bpf_probe_read_kernel(&v, sizeof v, (const char *)base + off);
+  return v;
+}
+
+// Processes (thread group ids) of the replay's tree.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, BM_MAX_PROCS);
+  __uint(map_flags, BPF_F_NO_PREALLOC);  // allocated as the tree grows: a fast load
+  __type(key, __u32);
+  __type(value, __u8);
+} procs SEC(".maps");
+
+// Per watched syscall number: which arguments to read (userspace fills it).
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, BM_MAX_NR);
+  __type(key, __u32);
+  __type(value, struct bm_layout);
+} layout SEC(".maps");
+
+// Arguments saved at entry, by thread id, until the call returns.
+struct inflight {
+  __u64 args[6];
+  __u32 nr;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, BM_MAX_INFLIGHT);
+  __type(key, __u32);
+  __type(value, struct inflight);
+} calls SEC(".maps");
+
+// Occurrences of each distinct failure seen so far.
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, BM_MAX_DISTINCT);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct bm_key);
+  __type(value, __u64);
+} counts SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, BM_RINGBUF_BYTES);
+} events SEC(".maps");
+
+// Per CPU: the event being built (too big for the BPF stack).
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct bm_fail);
+} scratch SEC(".maps");
+
+// Counters userspace reads at the end: BM_STAT_*.
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, BM_STAT_COUNT);
+  __type(key, __u32);
+  __type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void bump(__u32 which) {
+  __u64 *v = bpf_map_lookup_elem(&stats, &which);
+  if (v) *v += 1;
+}
+
+static __always_inline int traced(__u32 tgid) { return bpf_map_lookup_elem(&procs, &tgid) != 0; }
+
+
+SEC("raw_tracepoint/sys_enter")
+int bm_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
+  __u64 id = bpf_get_current_pid_tgid();
+  if (!traced(id >> 32)) return 0;
+  __u32 nr = (__u32)ctx->args[1];
+  struct bm_layout *l = bpf_map_lookup_elem(&layout, &nr);
+  if (!l || !l->watched) return 0;
+  const void *regs = (const void *)ctx->args[0];
+  struct inflight in = {};
+  in.nr = nr;
+  for (int i = 0; i < 6; ++i) in.args[i] = read_u64(regs, off_regs[i]);
+  __u32 tid = (__u32)id;
+  bpf_map_update_elem(&calls, &tid, &in, BPF_ANY);
+  return 0;
+}
+
+static __always_inline void read_arg(struct bm_fail *e, const struct inflight *in, __s8 idx, int second,
+                                     __s8 len_idx) {
+  if (idx < 0 || idx > 5) return;
+  const void *ptr = (const void *)in->args[idx & 7];
+  if (!ptr) return;
+  long n;
+  if (len_idx >= 0 && len_idx <= 5) {  // a sockaddr of the given length
+    __u64 len = in->args[len_idx & 7];
+    if (len > BM_SOCKADDR_MAX) len = BM_SOCKADDR_MAX;
+    n = bpf_probe_read_user(second ? e->s2 : e->s1, len & (BM_SOCKADDR_MAX * 2 - 1), ptr) == 0 ? (long)len : -1;
+  } else {
+    n = bpf_probe_read_user_str(second ? e->s2 : e->s1, BM_STR_MAX, ptr);
+    if (n > 0) n -= 1;  // without the NUL
+  }
+  if (n < 0) n = 0;
+  if (second) e->len2 = (__u16)n;
+  else e->len1 = (__u16)n;
+}
+
+SEC("raw_tracepoint/sys_exit")
+int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
+  __u64 id = bpf_get_current_pid_tgid();
+  __u32 tid = (__u32)id;
+  struct inflight *in = bpf_map_lookup_elem(&calls, &tid);
+  if (!in) return 0;
+  long ret = (long)ctx->args[1];
+  __u32 nr = in->nr;
+  struct bm_layout *l = bpf_map_lookup_elem(&layout, &nr);
+  int failed = ret < 0 && ret >= -4095;
+  if (!l || (!failed && !l->report_success)) {
+    bpf_map_delete_elem(&calls, &tid);
+    return 0;
+  }
+  __u32 zero = 0;
+  struct bm_fail *e = bpf_map_lookup_elem(&scratch, &zero);
+  if (!e) {
+    bpf_map_delete_elem(&calls, &tid);
+    return 0;
+  }
+  e->kind = failed ? BM_EV_FAIL : BM_EV_OK;
+  e->tgid = id >> 32;
+  e->tid = tid;
+  e->nr = nr;
+  e->ret = (__s32)ret;
+  e->ts = bpf_ktime_get_ns();
+  e->len1 = 0;
+  e->len2 = 0;
+  e->aggregated = 0;
+  for (int i = 0; i < 6; ++i) e->args[i] = in->args[i];
+  read_arg(e, in, l->str1, 0, l->sockaddr_len);
+  read_arg(e, in, l->str2, 1, -1);
+  bpf_map_delete_elem(&calls, &tid);
+
+  if (failed) {
+    struct bm_key key = {};
+    key.nr = nr;
+    key.ret = (__s32)ret;
+    key.len1 = e->len1;
+    key.len2 = e->len2;
+    // Only the bytes read: the scratch buffer holds older events past them.
+    __u32 n1 = e->len1, n2 = e->len2;
+    if (n1 > BM_KEY_STR) n1 = BM_KEY_STR;
+    if (n2 > BM_KEY_STR2) n2 = BM_KEY_STR2;
+    if (n1) bpf_probe_read_kernel(key.s1, n1 & (BM_KEY_STR * 2 - 1), e->s1);
+    if (n2) bpf_probe_read_kernel(key.s2, n2 & (BM_KEY_STR2 * 2 - 1), e->s2);
+    __u64 *count = bpf_map_lookup_elem(&counts, &key);
+    if (count) {
+      __sync_fetch_and_add(count, 1);
+      return 0;
+    }
+    __u64 one = 1;
+    if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST) == 0) e->aggregated = 1;
+    else bump(BM_STAT_DISTINCT_FULL);
+  }
+  // s2 starts after s1's whole buffer: send it only when there is one.
+  __u64 size = e->len2 ? BM_FAIL_HEAD + BM_STR_MAX + e->len2 : BM_FAIL_HEAD + e->len1;
+  if (size > sizeof(*e)) size = sizeof(*e);
+  if (bpf_ringbuf_output(&events, e, size, 0) != 0) bump(BM_STAT_LOST);
+  return 0;
+}
+
+SEC("raw_tracepoint/sched_process_fork")
+int bm_fork(struct bpf_raw_tracepoint_args *ctx) {
+  const void *parent = (const void *)ctx->args[0];
+  const void *child = (const void *)ctx->args[1];
+  __u32 ptgid = read_s32(parent, off_task_tgid);
+  if (!traced(ptgid)) return 0;
+  __u32 ctgid = read_s32(child, off_task_tgid);
+  if (ctgid == ptgid) return 0;  // a thread
+  __u8 one = 1;
+  if (bpf_map_update_elem(&procs, &ctgid, &one, BPF_ANY) != 0) {
+    bump(BM_STAT_PROCS_FULL);
+    return 0;
+  }
+  struct bm_proc *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    bump(BM_STAT_LOST);
+    return 0;
+  }
+  e->kind = BM_EV_FORK;
+  e->tgid = ctgid;
+  e->ppid = ptgid;
+  e->code = 0;
+  e->ts = bpf_ktime_get_ns();
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exec")
+int bm_exec(struct bpf_raw_tracepoint_args *ctx) {
+  const void *p = (const void *)ctx->args[0];
+  __u32 tgid = read_s32(p, off_task_tgid);
+  if (!traced(tgid)) return 0;
+  const void *bprm = (const void *)ctx->args[2];
+  __u32 zero = 0;
+  struct bm_fail *e = bpf_map_lookup_elem(&scratch, &zero);
+  if (!e) return 0;
+  e->kind = BM_EV_EXEC;
+  e->tgid = tgid;
+  e->tid = read_s32(p, off_task_pid);
+  e->nr = 0;
+  e->ret = 0;
+  e->ts = bpf_ktime_get_ns();
+  e->len2 = 0;
+  e->aggregated = 0;
+  const char *filename = (const char *)read_u64(bprm, off_bprm_filename);
+  long n = bpf_probe_read_kernel_str(e->s1, BM_STR_MAX, filename);
+  e->len1 = n > 0 ? (__u16)(n - 1) : 0;
+  __u64 size = BM_FAIL_HEAD + e->len1;
+  if (size > sizeof(*e)) size = sizeof(*e);
+  if (bpf_ringbuf_output(&events, e, size, 0) != 0) bump(BM_STAT_LOST);
+  return 0;
+}
+
+SEC("raw_tracepoint/sched_process_exit")
+int bm_exit(struct bpf_raw_tracepoint_args *ctx) {
+  const void *p = (const void *)ctx->args[0];
+  __u32 tgid = read_s32(p, off_task_tgid);
+  if (!traced(tgid)) return 0;
+  // The thread group ends with its last thread.
+  const void *signal = (const void *)read_u64(p, off_task_signal);
+  if (read_s32(signal, off_signal_live) != 0) return 0;
+  bpf_map_delete_elem(&procs, &tgid);
+  struct bm_proc *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    bump(BM_STAT_LOST);
+    return 0;
+  }
+  e->kind = BM_EV_EXIT;
+  e->tgid = tgid;
+  e->ppid = read_s32((const void *)read_u64(p, off_task_real_parent), off_task_tgid);
+  e->code = read_s32(p, off_task_exit_code);
+  e->ts = bpf_ktime_get_ns();
+  bpf_ringbuf_submit(e, 0);
+  return 0;
+}

@@ -1,0 +1,523 @@
+#include "trace/ebpf_tracer.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdarg>
+#include <cstring>
+#include <ctime>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "trace/decode.h"
+#include "trace/ebpf_offsets.h"
+#include "trace/procfs.h"
+#include "trace/replay_child.h"
+#include "trace/syscalls.h"
+
+#if BOOTMORTEM_EBPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "trace/bpf/events.h"
+#include "trace/bpf/tracer.skel.h"
+#endif
+
+namespace bootmortem::trace {
+
+#if BOOTMORTEM_EBPF
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t monotonic_ns() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// libbpf's messages, kept for the reason when loading fails.
+std::string g_libbpf_last;
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+  if (level > LIBBPF_WARN) return 0;
+  char buf[512];
+  vsnprintf(buf, sizeof buf, fmt, args);
+  std::string line(buf);
+  while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
+  if (!line.empty()) g_libbpf_last = line;
+  return 0;
+}
+
+std::string octal(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v & 07777));
+  return buf;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+struct EbpfTracer::Loaded {
+  tracer_bpf* skel = nullptr;
+  ~Loaded() {
+    if (skel) tracer_bpf__destroy(skel);
+  }
+};
+
+EbpfTracer::EbpfTracer() {
+  std::string why;
+  auto offsets = kernel_offsets(k_offsets_cache_dir, &why);
+  if (!offsets) throw core::SystemError("eBPF", ENOTSUP, why);
+
+  libbpf_set_print(libbpf_print);
+  auto loaded = std::make_unique<Loaded>();
+  loaded->skel = tracer_bpf__open();
+  if (!loaded->skel) throw core::SystemError("eBPF: open the programs", errno, g_libbpf_last);
+  auto* ro = loaded->skel->rodata;
+  for (int i = 0; i < 6; ++i) ro->off_regs[i] = offsets->regs[i];
+  ro->off_task_pid = offsets->task_pid;
+  ro->off_task_tgid = offsets->task_tgid;
+  ro->off_task_real_parent = offsets->task_real_parent;
+  ro->off_task_signal = offsets->task_signal;
+  ro->off_task_exit_code = offsets->task_exit_code;
+  ro->off_signal_live = offsets->signal_live;
+  ro->off_bprm_filename = offsets->bprm_filename;
+  if (int rc = tracer_bpf__load(loaded->skel))
+    throw core::SystemError("eBPF: load the programs", -rc, g_libbpf_last);
+
+  // Which syscalls to watch and where their strings are.
+  const int layout_fd = bpf_map__fd(loaded->skel->maps.layout);
+  for (const auto& d : traced_syscalls()) {
+    long nr = syscall_number(d.name);
+    if (nr < 0 || nr >= BM_MAX_NR) continue;
+    bm_layout l{};
+    l.watched = 1;
+    l.report_success = std::strcmp(d.name, "chdir") == 0;  // to follow each process's cwd
+    l.str1 = l.str2 = l.sockaddr_len = -1;
+    for (int i = 0; i < d.nargs; ++i) {
+      if (d.args[i] == ArgKind::Path) (l.str1 < 0 ? l.str1 : l.str2) = static_cast<int8_t>(i);
+      if (d.args[i] == ArgKind::Sockaddr) {
+        l.str1 = static_cast<int8_t>(i);
+        l.sockaddr_len = static_cast<int8_t>(i + 1);
+      }
+    }
+    uint32_t key = static_cast<uint32_t>(nr);
+    bpf_map_update_elem(layout_fd, &key, &l, BPF_ANY);
+  }
+  if (int rc = tracer_bpf__attach(loaded->skel))
+    throw core::SystemError("eBPF: attach to the raw tracepoints", -rc, g_libbpf_last);
+  loaded_ = loaded.release();
+}
+
+EbpfTracer::~EbpfTracer() { delete loaded_; }
+
+namespace {
+
+class Session {
+ public:
+  Session(tracer_bpf* skel, const spawn::SpawnSpec& spec, const TraceOptions& opt)
+      : skel_(skel), spec_(spec), opt_(opt), child_(spec, opt.capture_bytes, false) {}
+  ~Session() {
+    if (rb_) ring_buffer__free(rb_);
+  }
+
+  TraceLog run();
+
+ private:
+  static int on_record(void* ctx, void* data, size_t size) {
+    static_cast<Session*>(ctx)->record(data, size);
+    return 0;
+  }
+  void record(const void* data, size_t size);
+  void on_call(const bm_fail& e);
+  void on_proc(const bm_proc& e);
+  void reap();
+  void end_tree();
+  void collect_counts();
+  std::string resolve(uint32_t tgid, int64_t dirfd, const std::string& path);
+  int64_t ms_at(uint64_t ts) const {
+    return ts > start_ns_ ? static_cast<int64_t>((ts - start_ns_) / 1000000) : 0;
+  }
+
+  tracer_bpf* skel_;
+  const spawn::SpawnSpec& spec_;
+  TraceOptions opt_;
+  ReplayChild child_;
+  ring_buffer* rb_ = nullptr;
+  TraceLog log_;
+  uint64_t start_ns_ = 0;
+  pid_t main_ = 0;
+  bool main_exited_ = false;
+  bool ending_ = false;  // the verdict is in: what exits now, we killed
+  uint64_t seq_ = 0;
+
+  std::unordered_map<uint32_t, std::string> cwd_;     // known from fork and chdir
+  std::unordered_map<std::string, size_t> records_;   // (call, errno, paths) -> log_.failed
+  std::unordered_map<std::string, size_t> by_key_;    // the kernel's bm_key -> log_.failed (or npos)
+};
+
+std::string Session::resolve(uint32_t tgid, int64_t dirfd, const std::string& path) {
+  if (path.starts_with('/')) return core::normalize_path(path);
+  std::string base;
+  if (static_cast<int>(dirfd) == AT_FDCWD) {
+    auto it = cwd_.find(tgid);
+    base = it != cwd_.end() ? it->second : proc_cwd(static_cast<pid_t>(tgid));
+  } else {
+    base = proc_fd_path(static_cast<pid_t>(tgid), static_cast<int>(dirfd));
+  }
+  if (base.empty()) return path;
+  return core::absolute_path(path, base);
+}
+
+void Session::on_call(const bm_fail& e) {
+  const SyscallDesc* desc = find_syscall(e.nr);
+  if (!desc) return;
+  const std::string s1(e.s1, std::min<size_t>(e.len1, BM_STR_MAX));
+  const std::string s2(e.len2 ? std::string(e.s2, std::min<size_t>(e.len2, BM_STR_MAX)) : std::string());
+
+  if (e.kind == BM_EV_OK) {  // a chdir that worked: the process's new cwd
+    cwd_[e.tgid] = resolve(e.tgid, AT_FDCWD, s1);
+    return;
+  }
+
+  // The same rendering as the ptrace backend's decode_call, from the bytes
+  // the kernel copied when the call failed.
+  std::string args, path, path2, addr;
+  int port = -1;
+  int64_t dirfd = AT_FDCWD;
+  int paths_seen = 0;
+  for (int i = 0; i < desc->nargs; ++i) {
+    if (i) args += ", ";
+    const uint64_t v = e.args[i];
+    switch (desc->args[i]) {
+      case ArgKind::DirFd:
+        dirfd = static_cast<int>(v);
+        args += static_cast<int>(v) == AT_FDCWD ? "AT_FDCWD" : std::to_string(static_cast<int>(v));
+        break;
+      case ArgKind::Path: {
+        const std::string& s = paths_seen == 0 ? s1 : s2;
+        const bool read = v != 0 && (paths_seen == 0 ? e.len1 : e.len2) > 0;
+        args += read ? quote_string(s) : hex(v);
+        bool is_target = (std::strcmp(desc->name, "symlink") == 0 || std::strcmp(desc->name, "symlinkat") == 0) &&
+                         paths_seen == 0;
+        (paths_seen == 0 ? path : path2) = read && !is_target ? resolve(e.tgid, dirfd, s) : s;
+        ++paths_seen;
+        dirfd = AT_FDCWD;
+        break;
+      }
+      case ArgKind::Fd: args += std::to_string(static_cast<int>(v)); break;
+      case ArgKind::Mode: args += octal(v); break;
+      case ArgKind::OpenFlags: args += format_open_flags(v); break;
+      case ArgKind::Sockaddr:
+        if (e.len1 > 0) {
+          SockAddr sa = decode_sockaddr(s1);
+          args += sa.strace;
+          addr = sa.text;
+          port = sa.port;
+        } else {
+          args += hex(v);
+        }
+        break;
+      case ArgKind::Int: args += std::to_string(static_cast<long>(v)); break;
+      case ArgKind::Ptr: args += hex(v); break;
+      case ArgKind::None: break;
+    }
+  }
+
+  const int err = -e.ret;
+  std::string key = std::string(desc->name) + '\0' + std::to_string(err) + '\0' + path + '\0' + path2 + '\0' + addr;
+  size_t index = std::string::npos;
+  auto it = records_.find(key);
+  if (it != records_.end()) {
+    index = it->second;
+  } else if (log_.failed.size() < opt_.max_failed) {
+    FailedSyscall f;
+    f.pid = static_cast<int>(e.tgid);
+    f.call = desc->name;
+    f.err = err;
+    f.path = std::move(path);
+    f.path2 = std::move(path2);
+    f.addr = std::move(addr);
+    f.port = port;
+    f.args = std::move(args);
+    f.at_ms = ms_at(e.ts);
+    f.seq = ++seq_;
+    f.count = 0;
+    index = log_.failed.size();
+    records_.emplace(std::move(key), index);
+    log_.failed.push_back(std::move(f));
+  }
+
+  if (e.aggregated) {
+    // Counted in the kernel from now on: collect_counts() adds them.
+    bm_key k{};
+    k.nr = e.nr;
+    k.ret = e.ret;
+    k.len1 = e.len1;
+    k.len2 = e.len2;
+    std::memcpy(k.s1, e.s1, std::min<size_t>(e.len1, BM_KEY_STR));
+    std::memcpy(k.s2, e.s2, std::min<size_t>(e.len2, BM_KEY_STR2));
+    by_key_.emplace(std::string(reinterpret_cast<const char*>(&k), sizeof k), index);
+    return;
+  }
+  ++log_.failed_total;
+  if (index == std::string::npos) ++log_.failed_dropped;
+  else ++log_.failed[index].count;
+}
+
+void Session::on_proc(const bm_proc& e) {
+  if (e.kind == BM_EV_FORK) {
+    ++log_.processes;
+    auto it = cwd_.find(e.ppid);
+    if (it != cwd_.end()) cwd_[e.tgid] = it->second;
+    return;
+  }
+  // BM_EV_EXIT: code as in a wait status.
+  cwd_.erase(e.tgid);
+  if (static_cast<pid_t>(e.tgid) == main_) return;  // waitpid gives ours exactly
+  ProcessExit x;
+  x.pid = static_cast<int>(e.tgid);
+  x.ppid = static_cast<int>(e.ppid);
+  const int status = e.code;
+  if (WIFSIGNALED(status)) {
+    x.signal = WTERMSIG(status);
+    x.core_dumped = WCOREDUMP(status);
+  } else {
+    x.code = WEXITSTATUS(status);
+  }
+  x.at_ms = ms_at(e.ts);
+  x.killed_by_us = ending_;
+  log_.exits.push_back(x);
+}
+
+void Session::record(const void* data, size_t size) {
+  if (size < sizeof(uint32_t)) return;
+  uint32_t kind;
+  std::memcpy(&kind, data, sizeof kind);
+  switch (kind) {
+    case BM_EV_FAIL:
+    case BM_EV_OK:
+      if (size >= BM_FAIL_HEAD) on_call(*static_cast<const bm_fail*>(data));
+      return;
+    case BM_EV_EXEC: {
+      if (size < BM_FAIL_HEAD) return;
+      const auto& e = *static_cast<const bm_fail*>(data);
+      ExecEvent x{static_cast<int>(e.tgid), std::string(e.s1, std::min<size_t>(e.len1, BM_STR_MAX)), ms_at(e.ts)};
+      if (static_cast<pid_t>(e.tgid) == main_ && !log_.main_status) log_.main_status = proc_identity(main_);
+      log_.execs.push_back(std::move(x));
+      return;
+    }
+    case BM_EV_FORK:
+    case BM_EV_EXIT:
+      if (size >= sizeof(bm_proc)) on_proc(*static_cast<const bm_proc*>(data));
+      return;
+  }
+}
+
+// Our children: the main process, and orphans of the tree (we are their
+// subreaper). Only the main process's status is taken from here.
+void Session::reap() {
+  while (true) {
+    int status = 0;
+    pid_t p = waitpid(-1, &status, WNOHANG);
+    if (p <= 0) return;
+    if (p != main_ || main_exited_) continue;
+    main_exited_ = true;
+    log_.after_ms = ms_at(monotonic_ns());
+    ProcessExit x;
+    x.pid = p;
+    x.ppid = getpid();
+    if (WIFSIGNALED(status)) {
+      log_.exit_signal = WTERMSIG(status);
+      x.signal = WTERMSIG(status);
+      x.core_dumped = WCOREDUMP(status);
+    } else {
+      log_.exit_code = WEXITSTATUS(status);
+      x.code = WEXITSTATUS(status);
+    }
+    x.at_ms = log_.after_ms;
+    x.killed_by_us = ending_;
+    log_.exits.push_back(x);
+  }
+}
+
+void Session::end_tree() {
+  // The replay leaves nothing behind: its process group, then every process
+  // the kernel still follows (its map is exact even when the ring buffer
+  // dropped a fork record), until none is left and nothing is left to reap.
+  ending_ = true;
+  const int procs_fd = bpf_map__fd(skel_->maps.procs);
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < deadline) {
+    ring_buffer__consume(rb_);
+    kill(-main_, SIGKILL);
+    bool any = false;
+    uint32_t key = 0, next = 0;
+    uint32_t* prev = nullptr;
+    while (bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
+      if (kill(static_cast<pid_t>(next), SIGKILL) == 0) any = true;
+      key = next;
+      prev = &key;
+    }
+    reap();
+    if (!any && main_exited_) {
+      int status;
+      if (waitpid(-1, &status, WNOHANG) < 0 && errno == ECHILD) break;
+    }
+    ring_buffer__poll(rb_, 2);
+  }
+  reap();
+  ring_buffer__consume(rb_);
+}
+
+void Session::collect_counts() {
+  const int fd = bpf_map__fd(skel_->maps.counts);
+  bm_key key{}, next{};
+  bm_key* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    uint64_t n = 0;
+    if (bpf_map_lookup_elem(fd, &next, &n) == 0) {
+      log_.failed_total += n;
+      auto it = by_key_.find(std::string(reinterpret_cast<const char*>(&next), sizeof next));
+      if (it == by_key_.end() || it->second == std::string::npos) log_.failed_dropped += n;
+      else log_.failed[it->second].count += n;
+    }
+    key = next;
+    prev = &key;
+  }
+  // Lost records and unfollowed forks, summed over CPUs.
+  const int stats_fd = bpf_map__fd(skel_->maps.stats);
+  const int ncpu = libbpf_num_possible_cpus();
+  std::vector<uint64_t> per_cpu(ncpu > 0 ? static_cast<size_t>(ncpu) : 1);
+  for (uint32_t which : {uint32_t{BM_STAT_LOST}, uint32_t{BM_STAT_PROCS_FULL}}) {
+    if (bpf_map_lookup_elem(stats_fd, &which, per_cpu.data()) != 0) continue;
+    for (uint64_t v : per_cpu) log_.lost_events += v;
+  }
+}
+
+TraceLog Session::run() {
+  log_.backend = "ebpf";
+  rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_record, this, nullptr);
+  if (!rb_) throw core::SystemError("eBPF: ring buffer", errno);
+
+  // Orphans of the replay (a daemonizing program's grandchildren) come to us.
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  sigset_t chld, old;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &old);
+  struct Restore {
+    sigset_t* old;
+    ~Restore() { sigprocmask(SIG_SETMASK, old, nullptr); }
+  } restore{&old};
+  Fd sfd(signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
+  if (sfd.fd < 0) throw core::SystemError("signalfd", errno);
+
+  main_ = child_.fork_child();
+  log_.main_pid = main_;
+  log_.processes = 1;
+  // Followed from its first instruction: in the map before it may go on.
+  const uint32_t tgid = static_cast<uint32_t>(main_);
+  const uint8_t one = 1;
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.procs), &tgid, &one, BPF_ANY) != 0) {
+    int err = errno;
+    kill(main_, SIGKILL);
+    waitpid(main_, nullptr, 0);
+    throw core::SystemError("eBPF: follow the replay's pid", err);
+  }
+  cwd_[tgid] = spec_.directory ? *spec_.directory : (spec_.base.cwd.empty() ? "/" : spec_.base.cwd);
+  start_ns_ = monotonic_ns();
+  const auto start = Clock::now();
+  child_.go();
+
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(opt_.startsecs));
+  const int rb_fd = ring_buffer__epoll_fd(rb_);
+  while (!main_exited_) {
+    auto now = Clock::now();
+    if (now >= deadline) break;
+    int timeout = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
+    struct pollfd fds[4] = {{sfd.fd, POLLIN, 0}, {rb_fd, POLLIN, 0}, {child_.stdout_fd(), POLLIN, 0},
+                            {child_.stderr_fd(), POLLIN, 0}};
+    int rc = poll(fds, 4, timeout);
+    if (rc < 0 && errno != EINTR) break;
+    signalfd_siginfo si;
+    while (::read(sfd.fd, &si, sizeof si) == sizeof si) {
+    }
+    ring_buffer__consume(rb_);
+    reap();
+    child_.read_outputs();
+  }
+
+  if (main_exited_) {
+    log_.verdict = Verdict::Fails;
+    try {
+      child_.throw_child_failure();
+    } catch (...) {
+      end_tree();
+      throw;
+    }
+  } else {
+    log_.verdict = Verdict::Starts;
+    log_.after_ms = ms_at(monotonic_ns());
+  }
+  end_tree();
+  child_.close_stdin();
+  child_.read_outputs();
+  collect_counts();
+
+  log_.out = child_.out();
+  log_.err = child_.err();
+  log_.backend_note = "raw tracepoints on sys_enter/sys_exit and the scheduler's fork, exec and exit; "
+                      "the program runs unstopped, failures are filtered and counted in the kernel";
+  if (log_.lost_events)
+    log_.backend_note += "; " + std::to_string(log_.lost_events) + " events lost (ring buffer full or too many processes)";
+  return std::move(log_);
+}
+
+}  // namespace
+
+TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& options) {
+  if (spec.spawnerr) {
+    TraceLog log;
+    log.backend = "none";
+    log.backend_note = "supervisord would not fork: " + *spec.spawnerr;
+    log.verdict = Verdict::Fails;
+    log.spawnerr = spec.spawnerr;
+    return log;
+  }
+  // The maps hold the previous run's processes and counts: start clean.
+  auto* skel = loaded_->skel;
+  for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
+    const int fd = bpf_map__fd(m);
+    bm_key key{};
+    while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+  }
+  Session s(skel, spec, options);
+  return s.run();
+}
+
+#else  // built without eBPF
+
+struct EbpfTracer::Loaded {};
+EbpfTracer::EbpfTracer() { throw core::SystemError("eBPF", ENOTSUP, "bootmortem was built without the eBPF backend"); }
+EbpfTracer::~EbpfTracer() = default;
+TraceLog EbpfTracer::run(const spawn::SpawnSpec&, const TraceOptions&) { return {}; }
+
+#endif
+
+}  // namespace bootmortem::trace

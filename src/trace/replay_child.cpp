@@ -1,0 +1,118 @@
+#include "trace/replay_child.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "core/error.h"
+
+namespace bootmortem::trace {
+namespace {
+
+void make_pipe(Fd& r, Fd& w) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) throw core::SystemError("pipe2", errno);
+  r.fd = p[0];
+  w.fd = p[1];
+}
+
+}  // namespace
+
+void Fd::reset() {
+  if (fd >= 0) close(fd);
+  fd = -1;
+}
+
+ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace)
+    : out_(capture_bytes), err_(capture_bytes) {
+  if (ptrace) bpf_ = build_seccomp_filter();
+  argv_s_ = spec.argv;
+  env_s_ = spec.env.to_strings();
+  for (auto& s : argv_s_) argv_.push_back(s.data());
+  argv_.push_back(nullptr);
+  for (auto& s : env_s_) envp_.push_back(s.data());
+  envp_.push_back(nullptr);
+
+  make_pipe(in_r_, in_w_);
+  make_pipe(out_r_, out_w_);
+  if (!spec.redirect_stderr) make_pipe(err_r_, err_w_);
+  make_pipe(rep_r_, rep_w_);
+  if (!ptrace) make_pipe(go_r_, go_w_);
+  fcntl(out_r_.fd, F_SETFL, O_NONBLOCK);
+  if (err_r_.fd >= 0) fcntl(err_r_.fd, F_SETFL, O_NONBLOCK);
+  fcntl(rep_r_.fd, F_SETFL, O_NONBLOCK);
+
+  plan_.stdin_fd = in_r_.fd;
+  plan_.stdout_fd = out_w_.fd;
+  plan_.stderr_fd = spec.redirect_stderr ? out_w_.fd : err_w_.fd;
+  plan_.err_fd = rep_w_.fd;
+  plan_.go_fd = go_r_.fd;
+  plan_.ptrace = ptrace;
+  plan_.supervisord_cwd = spec.base.cwd.empty() ? "/" : spec.base.cwd.c_str();
+  plan_.directory = spec.directory ? spec.directory->c_str() : nullptr;
+  plan_.switch_user = spec.switch_user;
+  plan_.uid = spec.uid;
+  plan_.gid = spec.gid;
+  plan_.groups = spec.groups.data();
+  plan_.ngroups = spec.groups.size();
+  if (spec.child_error) {
+    child_error_ = *spec.child_error;
+    plan_.preset_error = child_error_.c_str();
+  }
+  plan_.umask = spec.effective_umask;
+  plan_.filename = spec.filename.c_str();
+  plan_.argv = argv_.data();
+  plan_.envp = envp_.data();
+  plan_.argv0 = argv_s_.empty() ? "" : argv_s_[0].c_str();
+  if (ptrace) {
+    plan_.bpf = bpf_.bytes.data();
+    plan_.bpf_len = static_cast<unsigned short>(bpf_.count());
+    plan_.need_no_new_privs = geteuid() != 0;
+  }
+}
+
+pid_t ReplayChild::fork_child() {
+  pid_t pid = fork();
+  if (pid < 0) throw core::SystemError("fork", errno);
+  if (pid == 0) run_child(plan_);
+  in_r_.reset();
+  out_w_.reset();
+  err_w_.reset();
+  rep_w_.reset();
+  go_r_.reset();
+  return pid;
+}
+
+void ReplayChild::go() {
+  char c = 'g';
+  (void)!::write(go_w_.fd, &c, 1);
+  go_w_.reset();
+}
+
+void ReplayChild::throw_child_failure() {
+  ChildFailure f{};
+  if (::read(rep_r_.fd, &f, sizeof f) == sizeof f)
+    throw core::SystemError(child_step_name(static_cast<ChildStep>(f.step)), f.err);
+}
+
+void ReplayChild::read_outputs() {
+  read_pipe(out_r_, out_);
+  read_pipe(err_r_, err_);
+}
+
+void ReplayChild::read_pipe(Fd& fd, StreamCapture& cap) {
+  if (fd.fd < 0) return;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd.fd, buf, sizeof buf);
+    if (n > 0) {
+      cap.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0) fd.reset();  // EOF: every writer is gone
+    return;
+  }
+}
+
+}  // namespace bootmortem::trace

@@ -1,0 +1,63 @@
+// What both backends do around the traced program: the argv and environment
+// laid out before fork, the pipes on 0/1/2 and the close-on-exec report pipe,
+// the child plan (child.h), and bounded reading of the program's output.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "spawn/spawn_spec.h"
+#include "trace/capture.h"
+#include "trace/child.h"
+#include "trace/syscalls.h"
+
+namespace bootmortem::trace {
+
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset();
+};
+
+class ReplayChild {
+ public:
+  // ptrace: the child stops itself under PTRACE_TRACEME with the seccomp
+  // filter; otherwise it waits on a pipe until go().
+  ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace);
+
+  // Forks; in the parent closes the child's ends and returns its pid.
+  pid_t fork_child();
+  // Lets a child that waits for it (not ptrace) go on to exec.
+  void go();
+
+  // Reads what is buffered in the output pipes (non-blocking).
+  void read_outputs();
+  void close_stdin() { in_w_.reset(); }
+  // The tool's own setup failure reported by the child, if any: throws it.
+  void throw_child_failure();
+
+  int stdout_fd() const { return out_r_.fd; }
+  int stderr_fd() const { return err_r_.fd; }
+  Captured out() const { return out_.finish(); }
+  Captured err() const { return err_.finish(); }
+
+ private:
+  void read_pipe(Fd& fd, StreamCapture& cap);
+
+  BpfProgram bpf_;
+  std::vector<std::string> argv_s_, env_s_;
+  std::vector<char*> argv_, envp_;
+  std::string child_error_;
+  ChildPlan plan_;
+  Fd in_r_, in_w_, out_r_, out_w_, err_r_, err_w_, rep_r_, rep_w_, go_r_, go_w_;
+  StreamCapture out_;
+  StreamCapture err_;
+};
+
+}  // namespace bootmortem::trace

@@ -1,0 +1,195 @@
+// The eBPF backend on small real programs. Needs root: skipped as another
+// user unless BOOTMORTEM_REQUIRE_ROOT is set (CI runs as root and sets it,
+// so there a missing backend fails).
+#include "trace/ebpf_tracer.h"
+
+#include <dirent.h>
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/user.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstddef>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "trace/ebpf_offsets.h"
+
+using namespace bootmortem;
+
+namespace {
+
+spawn::SpawnSpec shell(const std::string& script) {
+  spawn::SpawnSpec s;
+  s.name = "t";
+  s.argv = {"/bin/sh", "-c", script};
+  s.filename = "/bin/sh";
+  s.env.set("PATH", "/usr/bin:/bin");
+  s.base.cwd = "/";
+  s.cwd = "/";
+  s.uid = getuid();
+  return s;
+}
+
+const trace::FailedSyscall* find_failed(const trace::TraceLog& log, const std::string& call,
+                                        const std::string& path) {
+  for (const auto& f : log.failed)
+    if (f.call == call && f.path == path) return &f;
+  return nullptr;
+}
+
+// The backend, or nullptr when this user cannot load it (and need not).
+std::unique_ptr<trace::EbpfTracer> backend() {
+  if (geteuid() != 0) {
+    if (std::getenv("BOOTMORTEM_REQUIRE_ROOT")) FAIL("the eBPF backend needs root and BOOTMORTEM_REQUIRE_ROOT is set");
+    MESSAGE("not root: eBPF backend tests skipped");
+    return nullptr;
+  }
+  return std::make_unique<trace::EbpfTracer>();
+}
+
+bool process_with_marker_alive(const std::string& marker) {
+  DIR* d = opendir("/proc");
+  bool found = false;
+  while (struct dirent* de = readdir(d)) {
+    std::ifstream in(std::string("/proc/") + de->d_name + "/cmdline");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string cmd = ss.str();
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(marker) != std::string::npos && cmd.find("unit_trace") == std::string::npos) found = true;
+  }
+  closedir(d);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("kernel offsets: the syscall argument registers sit where ptrace's user_regs_struct has them") {
+  std::string why;
+  auto k = trace::kernel_offsets("", &why);
+  REQUIRE_MESSAGE(k, why);
+  CHECK(k->regs[0] == offsetof(user_regs_struct, rdi));
+  CHECK(k->regs[1] == offsetof(user_regs_struct, rsi));
+  CHECK(k->regs[2] == offsetof(user_regs_struct, rdx));
+  CHECK(k->regs[3] == offsetof(user_regs_struct, r10));
+  CHECK(k->regs[4] == offsetof(user_regs_struct, r8));
+  CHECK(k->regs[5] == offsetof(user_regs_struct, r9));
+  CHECK(k->task_tgid == k->task_pid + sizeof(pid_t));  // declared side by side
+  CHECK(k->task_signal != 0);
+  auto again = trace::KernelOffsets::parse(k->serialize());
+  REQUIRE(again);
+  CHECK(again->serialize() == k->serialize());
+  CHECK_FALSE(trace::KernelOffsets::parse("1 2 3"));
+}
+
+TEST_CASE("ebpf: exit code, failed calls resolved against the cwd the program moved to, stderr") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  auto log = tracer->run(shell("cd /tmp && mkdir no/such/dir 2>/dev/null; echo oops >&2; exit 3"), opt);
+  CHECK(log.backend == "ebpf");
+  CHECK(log.verdict == trace::Verdict::Fails);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 3);
+  const auto* f = find_failed(log, "mkdir", "/tmp/no/such/dir");
+  REQUIRE(f);
+  CHECK(f->err == ENOENT);
+  CHECK(f->args == "\"no/such/dir\", 0777");
+  CHECK(log.err.text() == "oops\n");
+  CHECK(log.lost_events == 0);
+}
+
+TEST_CASE("ebpf: a failed exec in a child, the children's exit codes, the process count") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  auto log = tracer->run(shell("/no/such/program 2>/dev/null; (exit 7); sh -c 'exit 5'; exit 1"), opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 1);
+  const auto* f = find_failed(log, "execve", "/no/such/program");
+  REQUIRE(f);
+  CHECK(f->err == ENOENT);
+  CHECK(log.processes >= 3);
+  bool saw5 = false, saw7 = false;
+  for (const auto& e : log.exits) {
+    saw5 = saw5 || (e.code && *e.code == 5);
+    saw7 = saw7 || (e.code && *e.code == 7);
+  }
+  CHECK(saw5);
+  CHECK(saw7);
+  bool exec_sh = false;
+  for (const auto& e : log.execs) exec_sh = exec_sh || e.path == "/bin/sh";
+  CHECK(exec_sh);
+}
+
+TEST_CASE("ebpf: repeated failures are counted in the kernel, one record each") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 30;
+  spawn::SpawnSpec s = shell("");
+  s.argv = {"/usr/bin/python3", "-c", "import os\nfor i in range(20000): os.access('/no/such/x', 0)\n"};
+  s.filename = "/usr/bin/python3";
+  auto log = tracer->run(s, opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 0);
+  const auto* f = find_failed(log, "access", "/no/such/x");
+  REQUIRE(f);
+  CHECK(f->count == 20000);
+  CHECK(log.failed_total >= 20000);
+}
+
+TEST_CASE("ebpf: bind on a port already held gives EADDRINUSE with the address") {
+  auto tracer = backend();
+  if (!tracer) return;
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(listen(s, 1) == 0);
+  socklen_t len = sizeof a;
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  const int port = ntohs(a.sin_port);
+  spawn::SpawnSpec spec = shell("");
+  spec.argv = {"/usr/bin/python3", "-c",
+               "import socket\ns=socket.socket()\ns.bind(('127.0.0.1', " + std::to_string(port) + "))\n"};
+  spec.filename = "/usr/bin/python3";
+  trace::TraceOptions opt;
+  opt.startsecs = 10;
+  auto log = tracer->run(spec, opt);
+  close(s);
+  const trace::FailedSyscall* bind_fail = nullptr;
+  for (const auto& f : log.failed)
+    if (f.call == "bind") bind_fail = &f;
+  REQUIRE(bind_fail);
+  CHECK(bind_fail->err == EADDRINUSE);
+  CHECK(bind_fail->addr == "127.0.0.1:" + std::to_string(port));
+  CHECK(bind_fail->port == port);
+}
+
+TEST_CASE("ebpf: a program that stays up starts; the whole tree is ended, daemons included") {
+  auto tracer = backend();
+  if (!tracer) return;
+  const std::string marker = "bm-ebpf-unit-" + std::to_string(getpid());
+  trace::TraceOptions opt;
+  opt.startsecs = 0.5;
+  spawn::SpawnSpec spec = shell("");
+  spec.argv = {"/bin/bash", "-c",
+               "setsid bash -c 'exec -a " + marker + " sleep 300' & exec -a " + marker + " sleep 300"};
+  spec.filename = "/bin/bash";
+  auto log = tracer->run(spec, opt);
+  CHECK(log.verdict == trace::Verdict::Starts);
+  CHECK_FALSE(process_with_marker_alive(marker));
+  bool killed = false;
+  for (const auto& e : log.exits) killed = killed || (e.killed_by_us && e.signal && *e.signal == SIGKILL);
+  CHECK(killed);
+}
