@@ -14,9 +14,10 @@
 
 namespace bootmortem::trace {
 
-// One failed system call, aggregated by (pid, call, errno, path/addr).
+// One failed system call, aggregated by (call, errno, path/addr): ten
+// thousand processes failing the same call make one record.
 struct FailedSyscall {
-  int pid = 0;
+  int pid = 0;           // the first pid that made it
   std::string call;      // "mkdir", "openat", "bind", ...
   int err = 0;           // errno
   std::string path;      // absolute, resolved against cwd or dirfd; may be empty
@@ -27,6 +28,9 @@ struct FailedSyscall {
   int64_t at_ms = 0;     // first occurrence, since the spawn
   uint64_t seq = 0;      // order of first occurrence across the trace
   uint64_t count = 1;
+  // Distinct pids that made it: exact up to 8; beyond, a pid that comes back
+  // after 8 others is counted again.
+  uint64_t pids = 1;
 };
 
 struct ExecEvent {
