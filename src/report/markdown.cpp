@@ -136,6 +136,7 @@ void render_markdown(const View& v, std::ostream& out) {
   out << "- Base environment: " << v.base_env << base_env_origin(v) << "\n";
   out << "- Trace: " << ev.trace.backend;
   if (!ev.trace.backend_note.empty()) out << " (" << ev.trace.backend_note << ")";
+  if (auto lost = trace_not_kept(ev.trace); !lost.empty()) out << "; " << lost;
   out << "\n\n";
 
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
