@@ -17,6 +17,7 @@ constexpr AddSubcommand k_subcommands[] = {
     add_env,
     add_rules,
     add_show,
+    add_trace,
 };
 
 }  // namespace
