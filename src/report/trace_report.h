@@ -24,9 +24,9 @@ struct TraceReport {
   std::string why;                // why this backend (trace::TracerChoice)
   TraceLimit limit = TraceLimit::None;
   double limit_s = 0;
-  // bootmortem's own peak resident set in KiB (getrusage RUSAGE_SELF), asked
-  // by the JSON renderer once the whole report is built, so the figure
-  // covers the report too. nullptr: JSON says 0.
+  // bootmortem's own peak resident set in KiB (this process image's, never
+  // the command's), asked by the JSON renderer once the whole report is
+  // built, so the figure covers the report too. nullptr: JSON says 0.
   long (*peak_rss_kib)() = nullptr;
 };
 

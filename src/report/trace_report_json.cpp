@@ -47,7 +47,7 @@ const char* limit_name(TraceLimit l) {
 
 void render_trace_json(const TraceView& v, std::ostream& out) {
   const auto& t = v.r.log;
-  json execs = json::array(), exits = json::array(), fails = json::array();
+  json execs = json::array(), exits = json::array();
   for (const auto& e : t.execs) execs.push_back({{"pid", e.pid}, {"path", e.path}, {"at_ms", e.at_ms}});
   for (const auto& e : t.exits)
     exits.push_back({{"pid", e.pid},
@@ -56,7 +56,6 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
                      {"signal", e.signal ? json(signal_name(*e.signal)) : json(nullptr)},
                      {"at_ms", e.at_ms},
                      {"killed_by_us", e.killed_by_us}});
-  for (const auto& f : t.failed) fails.push_back(failed(f));
   const bool ended = !t.exit_code && !t.exit_signal;
   const char* limit = limit_name(v.r.limit);
 
@@ -79,7 +78,6 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
       {"execs_dropped", t.execs_dropped},
       {"exits", exits},
       {"exits_dropped", t.exits_dropped},
-      {"failed", fails},
       {"failed_total", t.failed_total},
       {"failed_distinct", t.failed.size()},
       {"failed_dropped", t.failed_dropped},
@@ -87,12 +85,23 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
       {"stdout", stream(t.out, v.stdout_tail)},
       {"stderr", stream(t.err, v.stderr_tail)},
   };
-  // Last, once everything else is built: bootmortem's own peak resident set
-  // (RUSAGE_SELF), never the command's.
+  // The failed calls are written one by one, not built into one document:
+  // thousands of records with long paths would double bootmortem's memory.
   std::string text = j.dump(2);
-  text.pop_back();  // the closing brace
-  text += ",\n  \"peak_rss_kib\": " + std::to_string(v.r.peak_rss_kib ? v.r.peak_rss_kib() : 0) + "\n}";
-  out << text << "\n";
+  text.resize(text.size() - 2);  // "\n}", the closing brace
+  out << text << ",\n  \"failed\": [";
+  for (size_t i = 0; i < t.failed.size(); ++i) {
+    std::string item = failed(t.failed[i]).dump(2);
+    out << (i ? ",\n    " : "\n    ");
+    for (char c : item) {
+      out << c;
+      if (c == '\n') out << "    ";
+    }
+  }
+  out << (t.failed.empty() ? "]" : "\n  ]");
+  // Last, once everything else is built: bootmortem's own peak resident
+  // set, never the command's.
+  out << ",\n  \"peak_rss_kib\": " << (v.r.peak_rss_kib ? v.r.peak_rss_kib() : 0) << "\n}\n";
 }
 
 }  // namespace bootmortem::report
