@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -50,10 +52,19 @@ mode_t own_umask() {
   return m;
 }
 
+// bootmortem's own peak resident set, in KiB: VmHWM, the high-water mark of
+// this process image. getrusage(RUSAGE_SELF).ru_maxrss would also carry
+// whatever the process that forked us had resident before it exec'd
+// bootmortem (Linux keeps the larger across execve: run it from a 200 MB
+// Python and ru_maxrss starts at 200 MB); RUSAGE_CHILDREN is the command's.
 long own_peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.starts_with("VmHWM:")) return std::strtol(line.c_str() + 6, nullptr, 10);
   struct rusage ru {};
-  getrusage(RUSAGE_SELF, &ru);  // bootmortem alone: RUSAGE_CHILDREN would be the command's
-  return ru.ru_maxrss;          // KiB on Linux
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
 }
 
 int trace_command(const TraceCmdOptions& o) {
