@@ -14,10 +14,12 @@ Python) <= 64 MiB and for the evidence:
    1 000 000 exactly.
 3. 1 000 000 failing stat() calls of distinct missing paths: the record
    limit (4096) reached, every failure counted (recorded + dropped).
-4. 10 000 short-lived processes (a shell loop of /bin/true): all counted,
+4. 100 000 failing stat() calls of distinct 4 KB paths: records stop at
+   their byte budget, every failure still counted.
+5. 10 000 short-lived processes (a shell loop of /bin/true): all counted,
    execs and exits past their limits counted as dropped, the one failed call
    they all make is one record with 10 000 pids.
-5. peak_rss_kib is bootmortem's own, not the command's: a command that
+6. peak_rss_kib is bootmortem's own, not the command's: a command that
    touches 256 MiB leaves it small, while /usr/bin/time (whose figure
    includes the descendants bootmortem waited for) sees the 256 MiB; and it
    is not the launcher's: it stays below this Python's own ru_maxrss when
@@ -66,6 +68,16 @@ st, distinct = os.stat, sys.argv[1] == "distinct"
 for i in range(1000000):
     try:
         st("/nonexistent-bootmortem/%d" % i if distinct else "/nonexistent-bootmortem/x")
+    except OSError:
+        pass
+'''
+
+LONG_PATHS = r'''
+import os
+d = "/nonexistent-bootmortem/" + "d" * 4000 + "/"
+for i in range(100000):
+    try:
+        os.stat(d + str(i))
     except OSError:
         pass
 '''
@@ -129,6 +141,15 @@ class BoundedCases:
         self.assertGreater(len(mine), MAX_FAILED // 2)
         self.assertTrue(all(f["count"] == 1 for f in mine))
         self.assertEqual(len(mine) + j["failed_dropped"], MILLION)
+        self.assert_bounded(res, j)
+
+    def test_long_distinct_paths(self):
+        # records stop at their byte budget before the 4096 of them fit
+        res, j = self.trace([PY, "-c", LONG_PATHS])
+        self.assertEqual(res.rc, 0, res.describe())
+        self.assertGreaterEqual(j["failed_total"], 100000)
+        self.assertEqual(j["failed_total"], sum(f["count"] for f in j["failed"]) + j["failed_dropped"])
+        self.assertGreater(j["failed_dropped"], 0)
         self.assert_bounded(res, j)
 
     def test_ten_thousand_processes(self):
