@@ -369,6 +369,9 @@ TraceLog Session::run() {
   out_w_.reset();
   err_w_.reset();
   rep_w_.reset();
+  // supervisord keeps a child's stdin open (supervisorctl sendstdin); a
+  // command traced until it exits reads end of file instead of waiting.
+  if (opt_.wait_for_exit) in_w_.reset();
 
   // The child stops itself after PTRACE_TRACEME; set the options then.
   int status = 0;

@@ -65,7 +65,8 @@ struct TraceOptions {
   size_t capture_bytes = 64 * 1024;  // per stream, for head and for tail
   size_t max_failed = 4096;      // distinct failed-syscall records kept
   // `bootmortem trace`: no startsecs verdict; wait for the main process to
-  // exit (at most `timeout` seconds when > 0), then end the tree.
+  // exit (at most `timeout` seconds when > 0), then end the tree. Its stdin
+  // is at end of file.
   bool wait_for_exit = false;
   double timeout = 0;
   size_t max_execs = 1024;       // exec events kept, the rest counted

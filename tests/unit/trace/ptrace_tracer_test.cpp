@@ -139,6 +139,17 @@ TEST_CASE("wait_for_exit: no startsecs verdict, the exit is waited for") {
   CHECK(log.after_ms >= 300);
 }
 
+TEST_CASE("wait_for_exit: stdin is at end of file") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  opt.timeout = 10;
+  auto log = tracer.run(shell("cat; exit 6"), opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 6);
+  CHECK(log.after_ms < 5000);
+}
+
 TEST_CASE("wait_for_exit with a timeout ends a command that does not exit, and its tree") {
   trace::PtraceTracer tracer;
   trace::TraceOptions opt;
