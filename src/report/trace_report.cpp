@@ -41,10 +41,10 @@ std::string shell_words(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& a : argv) {
     if (!out.empty()) out += ' ';
+    constexpr std::string_view k_safe = "@%+=:,./_-";
     bool plain = !a.empty();
     for (unsigned char c : a)
-      if (!(std::isalnum(c) || std::string_view("@%+=:,./_-").find(static_cast<char>(c)) != std::string_view::npos))
-        plain = false;
+      if (!std::isalnum(c) && k_safe.find(static_cast<char>(c)) == std::string_view::npos) plain = false;
     if (plain) {
       out += a;
       continue;

@@ -3,6 +3,8 @@
 // pids), the execs, and whatever was not kept, said as such.
 #include <algorithm>
 #include <ostream>
+#include <tuple>
+#include <vector>
 
 #include "report/trace_report.h"
 #include "report/view.h"
@@ -38,7 +40,8 @@ void failed_calls(const TraceView& v, const TraceRenderOptions& o, std::ostream&
     std::vector<const trace::FailedSyscall*> earlier(misses.begin(), misses.end() - k_trace_lookups_last);
     std::stable_sort(earlier.begin(), earlier.end(), [](auto* a, auto* b) { return a->count > b->count; });
     shown.clear();
-    for (size_t i = 0; i < k_trace_lookups_repeated && earlier[i]->count > 1; ++i) shown.push_back(earlier[i]);
+    for (size_t i = 0; i < k_trace_lookups_repeated && earlier[i]->count > 1; ++i)
+      shown.push_back(earlier[i]);
     shown.insert(shown.end(), last.begin(), last.end());
     std::sort(shown.begin(), shown.end(), [](auto* a, auto* b) { return a->seq < b->seq; });
   }
@@ -58,7 +61,8 @@ void execs(const TraceView& v, std::ostream& out) {
   for (size_t i = 0; i < n; ++i)
     out << "  [pid " << t.execs[i].pid << "] " << t.execs[i].path << " (at " << t.execs[i].at_ms << " ms)\n";
   if (t.execs.size() > n) out << "  (" << t.execs.size() - n << " more; --format json lists them)\n";
-  if (t.execs_dropped) out << "  (" << t.execs_dropped << " more not kept: only the first " << t.execs.size() << " are)\n";
+  if (t.execs_dropped)
+    out << "  (" << t.execs_dropped << " more not kept: only the first " << t.execs.size() << " are)\n";
 }
 
 void indented(std::ostream& out, const std::string& text) {
@@ -82,13 +86,15 @@ void render_trace_text(const TraceView& v, const TraceRenderOptions& o, std::ost
   out << "\n";
   if (!t.backend_note.empty()) out << "  " << t.backend_note << "\n";
   if (t.lost_events)
-    out << "  " << t.lost_events << " events lost (the tracer could not keep up): the counts below are lower bounds\n";
+    out << "  " << t.lost_events
+        << " events lost (the tracer could not keep up): the counts below are lower bounds\n";
   if (t.exits_dropped)
-    out << "  exit statuses of " << t.exits_dropped << " processes not kept (only the first " << t.exits.size()
-        << " are)\n";
+    out << "  exit statuses of " << t.exits_dropped << " processes not kept (only the first "
+        << t.exits.size() << " are)\n";
   failed_calls(v, o, out);
   execs(v, out);
-  for (const auto& [label, tail, c] : {std::tuple{"stderr", &v.stderr_tail, &t.err}, {"stdout", &v.stdout_tail, &t.out}}) {
+  for (const auto& [label, tail, c] :
+       {std::tuple{"stderr", &v.stderr_tail, &t.err}, {"stdout", &v.stdout_tail, &t.out}}) {
     if (c->total == 0) continue;
     out << "\n" << label << " (" << c->total << " bytes";
     if (c->dropped) out << ", " << c->dropped << " of them not kept";

@@ -383,7 +383,8 @@ CallKey CallKeyReader::read(pid_t pid, const SyscallDesc& desc, const uint64_t (
         struct iovec local{sockaddr_, len};
         struct iovec remote{reinterpret_cast<void*>(v), len};
         ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-        if (n >= 0) key.addr = std::string_view(addr_, sockaddr_text_into(sockaddr_, static_cast<size_t>(n), addr_));
+        if (n >= 0)
+          key.addr = std::string_view(addr_, sockaddr_text_into(sockaddr_, static_cast<size_t>(n), addr_));
         break;
       }
       default: break;
