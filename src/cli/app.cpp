@@ -18,6 +18,7 @@ constexpr AddSubcommand k_subcommands[] = {
     add_explain,
     add_rules,
     add_show,
+    add_trace,
 };
 
 }  // namespace

@@ -26,6 +26,7 @@ Subcommand add_env(CLI::App& parent);
 Subcommand add_explain(CLI::App& parent);
 Subcommand add_rules(CLI::App& parent);
 Subcommand add_show(CLI::App& parent);
+Subcommand add_trace(CLI::App& parent);
 
 // --format values shared by the subcommands that print reports.
 const std::map<std::string, report::Format>& report_formats();

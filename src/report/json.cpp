@@ -38,6 +38,18 @@ json syscall(const trace::FailedSyscall& s) {
             {"errno", core::errno_name(s.err)},
             {"count", s.count}};
   if (!s.addr.empty()) j["addr"] = s.addr;
+  if (s.pids > 1) j["pids"] = s.pids;  // distinct pids; "pid" is the first
+  return j;
+}
+
+json trace_json(const trace::TraceLog& t) {
+  json j = {{"backend", t.backend}, {"why", t.backend_why}, {"note", t.backend_note}};
+  // What was counted but not kept, never silently: present when nonzero.
+  for (const auto& [name, n] : {std::pair{"failed_dropped", t.failed_dropped},
+                                {"execs_dropped", t.execs_dropped},
+                                {"exits_dropped", t.exits_dropped},
+                                {"lost_events", t.lost_events}})
+    if (n) j[name] = n;
   return j;
 }
 
@@ -93,8 +105,7 @@ void render_json(const View& v, std::ostream& out) {
         {"directory", opt(ev.spec.directory)},
         {"cwd", ev.spec.cwd},
         {"umask", v.umask}}},
-      {"trace",
-       {{"backend", t.backend}, {"why", t.backend_why}, {"note", t.backend_note}, {"lost_events", t.lost_events}}},
+      {"trace", trace_json(t)},
       {"spawnerr", opt(v.spawnerr)},
   };
   out << j.dump(2) << "\n";

@@ -162,6 +162,7 @@ void render_markdown(const View& v, std::ostream& out) {
   out << "- Trace: " << ev.trace.backend;
   if (!ev.trace.backend_why.empty()) out << ", " << ev.trace.backend_why;
   if (!ev.trace.backend_note.empty()) out << " (" << ev.trace.backend_note << ")";
+  if (auto lost = trace_not_kept(ev.trace); !lost.empty()) out << "; " << lost;
   out << "\n\n";
 
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {

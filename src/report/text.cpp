@@ -159,6 +159,7 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   if (!v.r.ev.trace.backend_why.empty()) out << ", " << v.r.ev.trace.backend_why;
   if (!v.r.ev.trace.backend_note.empty()) out << " (" << v.r.ev.trace.backend_note << ")";
   out << "\n";
+  if (auto lost = trace_not_kept(v.r.ev.trace); !lost.empty()) out << "  " << lost << "\n";
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
     if (tail->empty()) continue;
     out << "\n" << st.bold(std::string(label) + " (last " + std::to_string(k_tail_lines) + " lines)") << ":\n";

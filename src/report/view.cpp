@@ -55,6 +55,17 @@ std::string base_env_text(const spawn::BaseEnv& b) {
   return out + (b.observed ? ", observed" : ", assumed");
 }
 
+std::string trace_not_kept(const trace::TraceLog& t) {
+  std::string out;
+  if (t.lost_events) out = std::to_string(t.lost_events) + " events lost";
+  std::string items;
+  if (t.execs_dropped) items = std::to_string(t.execs_dropped) + " execs";
+  if (t.exits_dropped)
+    items += (items.empty() ? "" : " and ") + std::to_string(t.exits_dropped) + " process exits";
+  if (!items.empty()) out += (out.empty() ? "" : ", ") + items + " not kept";
+  return out;
+}
+
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);

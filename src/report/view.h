@@ -38,6 +38,9 @@ View make_view(const Report& r, const RenderOptions& o);
 // A failed lookup of a file that is simply not there: normal probing.
 bool is_lookup_miss(const trace::FailedSyscall& f);
 std::vector<std::string> redact_argv(const std::vector<std::string>& argv);
+// What the tracer counted but did not keep, for people: "3 events lost,
+// 9000 execs and 9000 process exits not kept"; empty when all was kept.
+std::string trace_not_kept(const trace::TraceLog& t);
 // "SIGSEGV" for 11; "signal 99" when unknown.
 std::string signal_name(int sig);
 // "live-supervisord (pid 1234), observed", "invoker, assumed"...

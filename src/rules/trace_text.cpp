@@ -21,7 +21,9 @@ std::string syscall_text(const trace::FailedSyscall& s) {
 }
 
 std::string syscall_line(const trace::FailedSyscall& s, bool with_pid) {
-  std::string out = with_pid ? "[pid " + std::to_string(s.pid) + "] " : "";
+  std::string out;
+  if (with_pid)
+    out = "[pid " + std::to_string(s.pid) + (s.pids > 1 ? ", " + std::to_string(s.pids) + " pids" : "") + "] ";
   out += syscall_text(s);
   if (s.count > 1) out += " (×" + std::to_string(s.count) + ")";
   return out;

@@ -14,7 +14,8 @@ namespace bootmortem::rules {
 // no argument text, the path (or address) stands in for it.
 std::string syscall_text(const trace::FailedSyscall& s);
 // As above, plus " (×N)" when it failed N > 1 times, and "[pid N] " in front
-// when with_pid (strace -f style).
+// when with_pid (strace -f style; "[pid N, M pids] " when M processes made
+// it, N the first).
 std::string syscall_line(const trace::FailedSyscall& s, bool with_pid);
 
 // A captured stream as one text: head, a marker for what was dropped, tail.

@@ -1,6 +1,7 @@
 #include "trace/capture.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace bootmortem::trace {
 
@@ -24,9 +25,12 @@ void StreamCapture::append(const char* data, size_t n) {
     data += take;
     n -= take;
   }
-  for (size_t i = 0; i < n; ++i) {  // ring overwrite of the oldest bytes
-    tail_[tail_start_] = data[i];
-    tail_start_ = (tail_start_ + 1) % limit_;
+  while (n > 0) {  // ring overwrite of the oldest bytes: two copies at most
+    size_t take = std::min(n, limit_ - tail_start_);
+    std::memcpy(tail_.data() + tail_start_, data, take);
+    tail_start_ = (tail_start_ + take) % limit_;
+    data += take;
+    n -= take;
   }
 }
 

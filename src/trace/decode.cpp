@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/fs.h"
@@ -22,6 +23,36 @@ std::string readlink_str(const std::string& link) {
   ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
   if (n < 0) return "";
   return std::string(buf, static_cast<size_t>(n));
+}
+
+// readlink(/proc/pid/cwd) or (/proc/pid/fd/N) into buf (4096 bytes): the
+// length, 0 when it fails. No allocation.
+size_t proc_link_into(pid_t pid, long fd, char* buf) {
+  char link[64];
+  if (static_cast<int>(fd) == AT_FDCWD)
+    std::snprintf(link, sizeof link, "/proc/%d/cwd", static_cast<int>(pid));
+  else
+    std::snprintf(link, sizeof link, "/proc/%d/fd/%d", static_cast<int>(pid), static_cast<int>(fd));
+  ssize_t n = ::readlink(link, buf, 4096 - 1);
+  return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+// read_string into buf (max bytes): the length, or -1 for its nullopt.
+long read_string_into(pid_t pid, uint64_t addr, char* buf, size_t max) {
+  if (addr == 0) return -1;
+  size_t len = 0;
+  while (len < max) {
+    size_t chunk = std::min(k_page - (addr % k_page), max - len);
+    struct iovec local{buf + len, chunk};
+    struct iovec remote{reinterpret_cast<void*>(addr), chunk};
+    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (n <= 0) return len == 0 ? -1 : static_cast<long>(len);
+    const void* nul = std::memchr(buf + len, '\0', static_cast<size_t>(n));
+    if (nul) return static_cast<long>(static_cast<const char*>(nul) - buf);
+    len += static_cast<size_t>(n);
+    addr += static_cast<uint64_t>(n);
+  }
+  return static_cast<long>(len);
 }
 
 std::string octal(uint64_t v) {
@@ -72,11 +103,50 @@ std::optional<std::string> read_string(pid_t pid, uint64_t addr, size_t max) {
   return out;
 }
 
+size_t sockaddr_text_into(const char* raw, size_t len, char* out) {
+  if (len < sizeof(sa_family_t)) return 0;
+  sa_family_t fam;
+  std::memcpy(&fam, raw, sizeof fam);
+  char ip[INET6_ADDRSTRLEN] = {0};
+  if (fam == AF_INET && len >= sizeof(sockaddr_in)) {
+    sockaddr_in sin;
+    std::memcpy(&sin, raw, sizeof sin);
+    inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof ip);
+    return static_cast<size_t>(
+        std::snprintf(out, k_sockaddr_text_max, "%s:%d", ip, static_cast<int>(ntohs(sin.sin_port))));
+  }
+  if (fam == AF_INET6 && len >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 sin6;
+    std::memcpy(&sin6, raw, sizeof sin6);
+    inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof ip);
+    return static_cast<size_t>(
+        std::snprintf(out, k_sockaddr_text_max, "[%s]:%d", ip, static_cast<int>(ntohs(sin6.sin6_port))));
+  }
+  if (fam != AF_UNIX) return 0;
+  const size_t off = offsetof(sockaddr_un, sun_path);
+  if (len <= off) return 0;
+  const char* path = raw + off;
+  size_t n = len - off;
+  size_t w = 0;
+  if (path[0] == '\0') {  // abstract: "@name", the name up to the next NUL
+    out[w++] = '@';
+    ++path;
+    --n;
+  }
+  const void* nul = std::memchr(path, '\0', n);
+  if (nul) n = static_cast<size_t>(static_cast<const char*>(nul) - path);
+  n = std::min(n, k_sockaddr_text_max - w);
+  std::memcpy(out + w, path, n);
+  return w + n;
+}
+
 SockAddr decode_sockaddr(const std::string& raw) {
   SockAddr out;
   if (raw.size() < sizeof(sa_family_t)) return out;
   sa_family_t fam;
   std::memcpy(&fam, raw.data(), sizeof fam);
+  char text[k_sockaddr_text_max];
+  out.text.assign(text, sockaddr_text_into(raw.data(), raw.size(), text));
   char ip[INET6_ADDRSTRLEN] = {0};
   if (fam == AF_INET && raw.size() >= sizeof(sockaddr_in)) {
     sockaddr_in sin;
@@ -84,7 +154,6 @@ SockAddr decode_sockaddr(const std::string& raw) {
     inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof ip);
     out.family = "AF_INET";
     out.port = ntohs(sin.sin_port);
-    out.text = std::string(ip) + ":" + std::to_string(out.port);
     out.strace = "{sa_family=AF_INET, sin_port=htons(" + std::to_string(out.port) +
                  "), sin_addr=inet_addr(\"" + ip + "\")}";
   } else if (fam == AF_INET6 && raw.size() >= sizeof(sockaddr_in6)) {
@@ -93,17 +162,10 @@ SockAddr decode_sockaddr(const std::string& raw) {
     inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof ip);
     out.family = "AF_INET6";
     out.port = ntohs(sin6.sin6_port);
-    out.text = "[" + std::string(ip) + "]:" + std::to_string(out.port);
     out.strace = "{sa_family=AF_INET6, sin6_port=htons(" + std::to_string(out.port) +
                  "), sin6_addr=inet_pton(AF_INET6, \"" + ip + "\")}";
   } else if (fam == AF_UNIX) {
     out.family = "AF_UNIX";
-    std::string path = raw.substr(offsetof(sockaddr_un, sun_path));
-    if (!path.empty() && path[0] == '\0') {
-      out.text = "@" + path.substr(1, path.find('\0', 1) - 1);
-    } else {
-      out.text = path.substr(0, path.find('\0'));
-    }
     out.strace = "{sa_family=AF_UNIX, sun_path=" + quote_string(out.text) + "}";
   } else {
     out.family = std::to_string(fam);
@@ -222,6 +284,113 @@ DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&arg
     }
   }
   return out;
+}
+
+}  // namespace bootmortem::trace
+
+namespace bootmortem::trace {
+
+size_t normalize_path_into(std::string_view in, char* out, uint16_t* parts) {
+  // core::normalize_path, step for step, on fixed buffers.
+  if (in.empty()) {
+    out[0] = '.';
+    return 1;
+  }
+  const bool absolute = in.front() == '/';
+  size_t n = absolute ? 1 : 0;
+  if (absolute) out[0] = '/';
+  size_t np = 0;
+  auto last_is_dotdot = [&] {
+    size_t start = parts[np - 1];
+    return n - start == 2 && out[start] == '.' && out[start + 1] == '.';
+  };
+  auto push = [&](std::string_view part) {
+    if (np > 0) out[n++] = '/';
+    parts[np++] = static_cast<uint16_t>(n);
+    std::memcpy(out + n, part.data(), part.size());
+    n += part.size();
+  };
+  size_t i = 0;
+  while (i <= in.size()) {
+    size_t end = in.find('/', i);
+    if (end == std::string_view::npos) end = in.size();
+    std::string_view part = in.substr(i, end - i);
+    i = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (np > 0 && !last_is_dotdot()) {
+        --np;
+        n = parts[np] - (np > 0 ? 1 : 0);
+      } else if (!absolute) {
+        push(part);
+      }
+      continue;
+    }
+    push(part);
+  }
+  if (n == 0) {
+    out[0] = '.';
+    return 1;
+  }
+  return n;
+}
+
+size_t CallKeyReader::resolve_into(pid_t pid, long dirfd, std::string_view path, char* out) {
+  if (!path.empty() && path.front() == '/') return normalize_path_into(path, out, parts_);
+  const size_t base = proc_link_into(pid, dirfd, base_);
+  if (base == 0) {  // resolve_at: the path as written
+    std::memcpy(out, path.data(), path.size());
+    return path.size();
+  }
+  // core::join_path(base, path), then normalised.
+  size_t n = base;
+  std::memcpy(joined_, base_, base);
+  if (base_[base - 1] != '/') joined_[n++] = '/';
+  std::memcpy(joined_ + n, path.data(), path.size());
+  n += path.size();
+  return normalize_path_into(std::string_view(joined_, n), out, parts_);
+}
+
+CallKey CallKeyReader::read(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]) {
+  // decode_call's walk over the arguments, without the text.
+  CallKey key;
+  long last_dirfd = AT_FDCWD;
+  int paths_seen = 0;
+  for (int i = 0; i < desc.nargs; ++i) {
+    const uint64_t v = args[i];
+    switch (desc.args[i]) {
+      case ArgKind::DirFd: last_dirfd = static_cast<int>(v); break;
+      case ArgKind::Path: {
+        char* out = paths_[paths_seen == 0 ? 0 : 1];
+        long len = read_string_into(pid, v, raw_, k_max_string);
+        bool is_target = paths_seen == 0 && (std::strcmp(desc.name, "symlink") == 0 ||
+                                             std::strcmp(desc.name, "symlinkat") == 0);
+        size_t n = 0;
+        if (len >= 0 && !is_target) {
+          n = resolve_into(pid, last_dirfd, std::string_view(raw_, static_cast<size_t>(len)), out);
+        } else if (len >= 0) {
+          std::memcpy(out, raw_, static_cast<size_t>(len));
+          n = static_cast<size_t>(len);
+        }
+        (paths_seen == 0 ? key.path : key.path2) = std::string_view(out, n);
+        ++paths_seen;
+        last_dirfd = AT_FDCWD;
+        break;
+      }
+      case ArgKind::Sockaddr: {
+        size_t len = i + 1 < 6 ? static_cast<size_t>(std::min<uint64_t>(args[i + 1], sizeof sockaddr_)) : 0;
+        if (v == 0) break;
+        struct iovec local{sockaddr_, len};
+        struct iovec remote{reinterpret_cast<void*>(v), len};
+        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        if (n >= 0)
+          key.addr = std::string_view(addr_, sockaddr_text_into(sockaddr_, static_cast<size_t>(n), addr_));
+        break;
+      }
+      default: break;
+    }
+  }
+  return key;
 }
 
 }  // namespace bootmortem::trace

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "trace/syscalls.h"
 
@@ -24,6 +25,10 @@ struct SockAddr {
   std::string strace;  // {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("0.0.0.0")}
 };
 SockAddr decode_sockaddr(const std::string& raw);
+// SockAddr::text written to out (at least k_sockaddr_text_max bytes) without
+// allocating; returns its length.
+inline constexpr size_t k_sockaddr_text_max = 160;
+size_t sockaddr_text_into(const char* raw, size_t len, char* out);
 
 // readlink(/proc/pid/cwd) and readlink(/proc/pid/fd/N).
 std::string proc_cwd(pid_t pid);
@@ -42,6 +47,40 @@ struct DecodedCall {
   int port = -1;
 };
 DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]);
+
+// What identifies a failed call: its paths as decode_call resolves them and
+// its address as SockAddr::text. Views into the reader's buffers, valid
+// until its next read().
+struct CallKey {
+  std::string_view path;
+  std::string_view path2;
+  std::string_view addr;
+};
+
+// Reads a CallKey from a stopped tracee into fixed buffers: the tracer's hot
+// path (a call that failed a million times) allocates nothing.
+class CallKeyReader {
+ public:
+  CallKey read(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]);
+
+ private:
+  static constexpr size_t k_max_string = 4096;  // read_string's default
+  static constexpr size_t k_max_path = 2 * k_max_string + 8;
+  // resolve_at into out: returns the length.
+  size_t resolve_into(pid_t pid, long dirfd, std::string_view path, char* out);
+
+  char raw_[k_max_string];
+  char base_[k_max_string];
+  char joined_[k_max_path];
+  char paths_[2][k_max_path];
+  char sockaddr_[128];
+  char addr_[k_sockaddr_text_max];
+  uint16_t parts_[k_max_path / 2 + 2];
+};
+
+// core::normalize_path into out (at least in.size() + 2 bytes), using parts
+// (at least in.size() / 2 + 2 entries) as scratch; returns the length.
+size_t normalize_path_into(std::string_view in, char* out, uint16_t* parts);
 
 // strace's rendering of flags and modes.
 std::string format_open_flags(uint64_t flags);

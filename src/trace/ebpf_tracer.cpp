@@ -19,6 +19,7 @@
 #include "core/fs.h"
 #include "trace/decode.h"
 #include "trace/ebpf_offsets.h"
+#include "trace/failed_table.h"
 #include "trace/procfs.h"
 #include "trace/replay_child.h"
 #include "trace/syscalls.h"
@@ -130,7 +131,7 @@ namespace {
 class Session {
  public:
   Session(tracer_bpf* skel, const spawn::SpawnSpec& spec, const TraceOptions& opt)
-      : skel_(skel), spec_(spec), opt_(opt), child_(spec, opt.capture_bytes, false) {}
+      : skel_(skel), spec_(spec), opt_(opt), child_(spec, opt.capture_bytes, false), failed_(opt.max_failed) {}
   ~Session() {
     if (rb_) ring_buffer__free(rb_);
   }
@@ -145,6 +146,7 @@ class Session {
   void record(const void* data, size_t size);
   void on_call(const bm_fail& e);
   void on_proc(const bm_proc& e);
+  void record_exit(const ProcessExit& e);
   void reap();
   void end_tree();
   void collect_counts();
@@ -163,11 +165,12 @@ class Session {
   pid_t main_ = 0;
   bool main_exited_ = false;
   bool ending_ = false;  // the verdict is in: what exits now, we killed
-  uint64_t seq_ = 0;
 
   std::unordered_map<uint32_t, std::string> cwd_;     // known from fork and chdir
-  std::unordered_map<std::string, size_t> records_;   // (call, errno, paths) -> log_.failed
-  std::unordered_map<std::string, size_t> by_key_;    // the kernel's bm_key -> log_.failed (or npos)
+  FailedTable failed_;
+  // The kernel's key of a failure it counts -> the record (or npos: dropped).
+  std::unordered_map<std::string, size_t> by_key_;
+  size_t killed_kept_ = 0;
 };
 
 std::string Session::resolve(uint32_t tgid, int64_t dirfd, const std::string& path) {
@@ -189,94 +192,90 @@ void Session::on_call(const bm_fail& e) {
   const std::string s1(e.s1, std::min<size_t>(e.len1, BM_STR_MAX));
   const std::string s2(e.len2 ? std::string(e.s2, std::min<size_t>(e.len2, BM_STR_MAX)) : std::string());
 
+  // fstat's newfstatat(fd, "", AT_EMPTY_PATH) is about an open fd: not
+  // trapped by the ptrace backend's filter, not reported here either.
+  if (desc->empty_path_flags >= 0 && (e.args[desc->empty_path_flags] & AT_EMPTY_PATH) && e.len1 == 0) return;
+
   if (e.kind == BM_EV_OK) {  // a chdir that worked: the process's new cwd
     cwd_[e.tgid] = resolve(e.tgid, AT_FDCWD, s1);
     return;
   }
 
-  // The same rendering as the ptrace backend's decode_call, from the bytes
-  // the kernel copied when the call failed.
-  std::string args, path, path2, addr;
+  // The failure's key first: its paths resolved, its address.
+  std::string path, path2, addr;
   int port = -1;
-  int64_t dirfd = AT_FDCWD;
-  int paths_seen = 0;
-  for (int i = 0; i < desc->nargs; ++i) {
-    if (i) args += ", ";
-    const uint64_t v = e.args[i];
-    switch (desc->args[i]) {
-      case ArgKind::DirFd:
-        dirfd = static_cast<int>(v);
-        args += static_cast<int>(v) == AT_FDCWD ? "AT_FDCWD" : std::to_string(static_cast<int>(v));
-        break;
-      case ArgKind::Path: {
+  {
+    int64_t dirfd = AT_FDCWD;
+    int paths_seen = 0;
+    for (int i = 0; i < desc->nargs; ++i) {
+      const uint64_t v = e.args[i];
+      if (desc->args[i] == ArgKind::DirFd) dirfd = static_cast<int>(v);
+      if (desc->args[i] == ArgKind::Path) {
         const std::string& s = paths_seen == 0 ? s1 : s2;
         const bool read = v != 0 && (paths_seen == 0 ? e.len1 : e.len2) > 0;
-        args += read ? quote_string(s) : hex(v);
-        bool is_target = (std::strcmp(desc->name, "symlink") == 0 || std::strcmp(desc->name, "symlinkat") == 0) &&
-                         paths_seen == 0;
+        const bool is_target =
+            (std::strcmp(desc->name, "symlink") == 0 || std::strcmp(desc->name, "symlinkat") == 0) && paths_seen == 0;
         (paths_seen == 0 ? path : path2) = read && !is_target ? resolve(e.tgid, dirfd, s) : s;
         ++paths_seen;
         dirfd = AT_FDCWD;
-        break;
       }
-      case ArgKind::Fd: args += std::to_string(static_cast<int>(v)); break;
-      case ArgKind::Mode: args += octal(v); break;
-      case ArgKind::OpenFlags: args += format_open_flags(v); break;
-      case ArgKind::Sockaddr:
-        if (e.len1 > 0) {
-          SockAddr sa = decode_sockaddr(s1);
-          args += sa.strace;
-          addr = sa.text;
-          port = sa.port;
-        } else {
-          args += hex(v);
-        }
-        break;
-      case ArgKind::Int: args += std::to_string(static_cast<long>(v)); break;
-      case ArgKind::Ptr: args += hex(v); break;
-      case ArgKind::None: break;
+      if (desc->args[i] == ArgKind::Sockaddr && e.len1 > 0) {
+        SockAddr sa = decode_sockaddr(s1);
+        addr = sa.text;
+        port = sa.port;
+      }
     }
   }
 
   const int err = -e.ret;
-  std::string key = std::string(desc->name) + '\0' + std::to_string(err) + '\0' + path + '\0' + path2 + '\0' + addr;
+  const FailedTable::Key key{desc->name, err, path, path2, addr};
   size_t index = std::string::npos;
-  auto it = records_.find(key);
-  if (it != records_.end()) {
-    index = it->second;
-  } else if (log_.failed.size() < opt_.max_failed) {
-    FailedSyscall f;
-    f.pid = static_cast<int>(e.tgid);
-    f.call = desc->name;
-    f.err = err;
-    f.path = std::move(path);
-    f.path2 = std::move(path2);
-    f.addr = std::move(addr);
-    f.port = port;
-    f.args = std::move(args);
-    f.at_ms = ms_at(e.ts);
-    f.seq = ++seq_;
-    f.count = 0;
-    index = log_.failed.size();
-    records_.emplace(std::move(key), index);
-    log_.failed.push_back(std::move(f));
+  if (FailedSyscall* f = failed_.add(key, static_cast<int>(e.tgid))) {
+    // A new record: the arguments in strace's notation, as decode_call
+    // renders them, from the bytes the kernel copied.
+    std::string args;
+    int paths_seen = 0;
+    for (int i = 0; i < desc->nargs; ++i) {
+      if (i) args += ", ";
+      const uint64_t v = e.args[i];
+      switch (desc->args[i]) {
+        case ArgKind::DirFd:
+          args += static_cast<int>(v) == AT_FDCWD ? "AT_FDCWD" : std::to_string(static_cast<int>(v));
+          break;
+        case ArgKind::Path: {
+          const bool read = v != 0 && (paths_seen == 0 ? e.len1 : e.len2) > 0;
+          args += read ? quote_string(paths_seen == 0 ? s1 : s2) : hex(v);
+          ++paths_seen;
+          break;
+        }
+        case ArgKind::Fd: args += std::to_string(static_cast<int>(v)); break;
+        case ArgKind::Mode: args += octal(v); break;
+        case ArgKind::OpenFlags: args += format_open_flags(v); break;
+        case ArgKind::Sockaddr: args += e.len1 > 0 ? decode_sockaddr(s1).strace : hex(v); break;
+        case ArgKind::Int: args += std::to_string(static_cast<long>(v)); break;
+        case ArgKind::Ptr: args += hex(v); break;
+        case ArgKind::None: break;
+      }
+    }
+    f->port = port;
+    f->args = std::move(args);
+    f->at_ms = ms_at(e.ts);
+    index = failed_.size() - 1;
+    if (failed_.full()) skel_->bss->records_full = 1;  // the kernel stops sending new ones
+  } else if (auto i = failed_.index_of(key)) {
+    index = *i;
   }
-
   if (e.aggregated) {
-    // Counted in the kernel from now on: collect_counts() adds them.
+    // Counted in the kernel from now on: collect_counts() adds the rest.
     bm_key k{};
     k.nr = e.nr;
     k.ret = e.ret;
     k.len1 = e.len1;
     k.len2 = e.len2;
-    std::memcpy(k.s1, e.s1, std::min<size_t>(e.len1, BM_KEY_STR));
-    std::memcpy(k.s2, e.s2, std::min<size_t>(e.len2, BM_KEY_STR2));
+    k.h1 = e.h1;
+    k.h2 = e.h2;
     by_key_.emplace(std::string(reinterpret_cast<const char*>(&k), sizeof k), index);
-    return;
   }
-  ++log_.failed_total;
-  if (index == std::string::npos) ++log_.failed_dropped;
-  else ++log_.failed[index].count;
 }
 
 void Session::on_proc(const bm_proc& e) {
@@ -301,7 +300,19 @@ void Session::on_proc(const bm_proc& e) {
   }
   x.at_ms = ms_at(e.ts);
   x.killed_by_us = ending_;
-  log_.exits.push_back(x);
+  record_exit(x);
+}
+
+void Session::record_exit(const ProcessExit& e) {
+  // As the ptrace backend: the first max_exits, and a few of the processes
+  // we ended ourselves whatever came before.
+  constexpr size_t k_killed_reserve = 16;
+  if (log_.exits.size() < opt_.max_exits || (e.killed_by_us && killed_kept_ < k_killed_reserve)) {
+    if (e.killed_by_us && log_.exits.size() >= opt_.max_exits) ++killed_kept_;
+    log_.exits.push_back(e);
+  } else {
+    ++log_.exits_dropped;
+  }
 }
 
 void Session::record(const void* data, size_t size) {
@@ -316,9 +327,12 @@ void Session::record(const void* data, size_t size) {
     case BM_EV_EXEC: {
       if (size < BM_FAIL_HEAD) return;
       const auto& e = *static_cast<const bm_fail*>(data);
-      ExecEvent x{static_cast<int>(e.tgid), std::string(e.s1, std::min<size_t>(e.len1, BM_STR_MAX)), ms_at(e.ts)};
       if (static_cast<pid_t>(e.tgid) == main_ && !log_.main_status) log_.main_status = proc_identity(main_);
-      log_.execs.push_back(std::move(x));
+      if (log_.execs.size() < opt_.max_execs)
+        log_.execs.push_back(
+            ExecEvent{static_cast<int>(e.tgid), std::string(e.s1, std::min<size_t>(e.len1, BM_STR_MAX)), ms_at(e.ts)});
+      else
+        ++log_.execs_dropped;
       return;
     }
     case BM_EV_FORK:
@@ -337,21 +351,23 @@ void Session::reap() {
     if (p <= 0) return;
     if (p != main_ || main_exited_) continue;
     main_exited_ = true;
-    log_.after_ms = ms_at(monotonic_ns());
     ProcessExit x;
     x.pid = p;
     x.ppid = getpid();
     if (WIFSIGNALED(status)) {
-      log_.exit_signal = WTERMSIG(status);
       x.signal = WTERMSIG(status);
       x.core_dumped = WCOREDUMP(status);
     } else {
-      log_.exit_code = WEXITSTATUS(status);
       x.code = WEXITSTATUS(status);
     }
-    x.at_ms = log_.after_ms;
+    if (!ending_) {  // its own end, not ours after the verdict
+      log_.after_ms = ms_at(monotonic_ns());
+      log_.exit_code = x.code;
+      log_.exit_signal = x.signal;
+    }
+    x.at_ms = ms_at(monotonic_ns());
     x.killed_by_us = ending_;
-    log_.exits.push_back(x);
+    record_exit(x);
   }
 }
 
@@ -389,24 +405,35 @@ void Session::collect_counts() {
   bm_key key{}, next{};
   bm_key* prev = nullptr;
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    uint64_t n = 0;
-    if (bpf_map_lookup_elem(fd, &next, &n) == 0) {
-      log_.failed_total += n;
+    bm_count c{};
+    if (bpf_map_lookup_elem(fd, &next, &c) == 0 && c.count > 1) {
+      // The first failure came through the ring buffer and is counted.
       auto it = by_key_.find(std::string(reinterpret_cast<const char*>(&next), sizeof next));
-      if (it == by_key_.end() || it->second == std::string::npos) log_.failed_dropped += n;
-      else log_.failed[it->second].count += n;
+      if (it == by_key_.end() || it->second == std::string::npos)
+        failed_.add_dropped(c.count - 1);
+      else
+        failed_.add_to(it->second, c.count - 1, c.pids > 1 ? c.pids - 1 : 0);
     }
     key = next;
     prev = &key;
   }
-  // Lost records and unfollowed forks, summed over CPUs.
+  log_.failed = failed_.take();
+  // Lost records and unfollowed forks, and every failure the kernel saw,
+  // summed over CPUs: the total is exact even when records were lost.
   const int stats_fd = bpf_map__fd(skel_->maps.stats);
   const int ncpu = libbpf_num_possible_cpus();
   std::vector<uint64_t> per_cpu(ncpu > 0 ? static_cast<size_t>(ncpu) : 1);
-  for (uint32_t which : {uint32_t{BM_STAT_LOST}, uint32_t{BM_STAT_PROCS_FULL}}) {
-    if (bpf_map_lookup_elem(stats_fd, &which, per_cpu.data()) != 0) continue;
-    for (uint64_t v : per_cpu) log_.lost_events += v;
-  }
+  auto stat = [&](uint32_t which) {
+    uint64_t sum = 0;
+    if (bpf_map_lookup_elem(stats_fd, &which, per_cpu.data()) == 0)
+      for (uint64_t v : per_cpu) sum += v;
+    return sum;
+  };
+  log_.lost_events = stat(BM_STAT_LOST) + stat(BM_STAT_PROCS_FULL);
+  uint64_t kept = 0;
+  for (const auto& f : log_.failed) kept += f.count;
+  log_.failed_total = std::max<uint64_t>(stat(BM_STAT_FAILED), failed_.total());
+  log_.failed_dropped = log_.failed_total - kept;
 }
 
 TraceLog Session::run() {
@@ -444,13 +471,21 @@ TraceLog Session::run() {
   const auto start = Clock::now();
   child_.go();
 
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(opt_.startsecs));
+  // supervisord keeps a child's stdin open; a command traced until it
+  // exits reads end of file instead of waiting for input.
+  if (opt_.wait_for_exit) child_.close_stdin();
+  // startsecs, or with wait_for_exit the timeout if any.
+  const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs;
+  const bool unlimited = opt_.wait_for_exit && opt_.timeout <= 0;
+  const auto deadline =
+      unlimited ? Clock::time_point::max()
+                : start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
   const int rb_fd = ring_buffer__epoll_fd(rb_);
   while (!main_exited_) {
     auto now = Clock::now();
     if (now >= deadline) break;
-    int timeout = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
+    int timeout = unlimited ? -1
+                            : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
     struct pollfd fds[4] = {{sfd.fd, POLLIN, 0}, {rb_fd, POLLIN, 0}, {child_.stdout_fd(), POLLIN, 0},
                             {child_.stderr_fd(), POLLIN, 0}};
     int rc = poll(fds, 4, timeout);
@@ -502,6 +537,7 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   }
   // The maps hold the previous run's processes and counts: start clean.
   auto* skel = loaded_->skel;
+  skel->bss->records_full = 0;
   for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
     const int fd = bpf_map__fd(m);
     bm_key key{};

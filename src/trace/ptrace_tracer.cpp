@@ -15,13 +15,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <map>
+#include <limits>
+#include <memory>
 #include <unordered_map>
 
 #include "core/error.h"
 #include "trace/capture.h"
 #include "trace/child.h"
 #include "trace/decode.h"
+#include "trace/failed_table.h"
 #include "trace/procfs.h"
 #include "trace/stop_kind.h"
 #include "trace/syscalls.h"
@@ -65,7 +67,12 @@ struct Task {
 class Session {
  public:
   Session(const spawn::SpawnSpec& spec, const TraceOptions& opt)
-      : spec_(spec), opt_(opt), out_(opt.capture_bytes), err_(opt.capture_bytes) {}
+      : spec_(spec),
+        opt_(opt),
+        out_(opt.capture_bytes),
+        err_(opt.capture_bytes),
+        failed_(opt.max_failed),
+        keys_(std::make_unique<CallKeyReader>()) {}
 
   TraceLog run();
 
@@ -73,6 +80,7 @@ class Session {
   void prepare_child_plan();
   void handle(pid_t pid, int status);
   void on_syscall_exit(pid_t pid, Task& t);
+  void record_exit(const ProcessExit& e);
   void resume(pid_t pid, int sig);
   void read_pipe(Fd& fd, StreamCapture& cap);
   void end_tree();
@@ -86,8 +94,9 @@ class Session {
   StreamCapture out_;
   StreamCapture err_;
   std::unordered_map<pid_t, Task> tasks_;
-  std::unordered_map<std::string, size_t> failed_index_;
-  uint64_t seq_ = 0;
+  FailedTable failed_;
+  std::unique_ptr<CallKeyReader> keys_;  // fixed buffers, reused call after call
+  size_t killed_kept_ = 0;
   Clock::time_point start_;
   pid_t main_ = 0;
   bool main_exited_ = false;
@@ -159,33 +168,28 @@ void Session::on_syscall_exit(pid_t pid, Task& t) {
   const SyscallDesc* desc = find_syscall(static_cast<long>(t.nr));
   if (!desc) return;
   const int err = static_cast<int>(-info.exit.rval);
-  ++log_.failed_total;
 
+  // The hot path: a call seen before is counted without allocating; only a
+  // new record is decoded into strings.
+  const CallKey key = keys_->read(pid, *desc, t.args);
+  FailedSyscall* f = failed_.add({desc->name, err, key.path, key.path2, key.addr}, pid);
+  if (!f) return;
   DecodedCall call = decode_call(pid, *desc, t.args);
-  std::string key = std::to_string(pid) + '\0' + desc->name + '\0' + std::to_string(err) + '\0' +
-                    call.path + '\0' + call.path2 + '\0' + call.addr;
-  auto it = failed_index_.find(key);
-  if (it != failed_index_.end()) {
-    ++log_.failed[it->second].count;
-    return;
+  f->port = call.port;
+  f->args = std::move(call.args);
+  f->at_ms = ms_since_start();
+}
+
+void Session::record_exit(const ProcessExit& e) {
+  // The first max_exits, and a few of the processes we ended ourselves
+  // whatever came before: they say what outlived the main process.
+  constexpr size_t k_killed_reserve = 16;
+  if (log_.exits.size() < opt_.max_exits || (e.killed_by_us && killed_kept_ < k_killed_reserve)) {
+    if (e.killed_by_us && log_.exits.size() >= opt_.max_exits) ++killed_kept_;
+    log_.exits.push_back(e);
+  } else {
+    ++log_.exits_dropped;
   }
-  if (log_.failed.size() >= opt_.max_failed) {
-    ++log_.failed_dropped;
-    return;
-  }
-  FailedSyscall f;
-  f.pid = pid;
-  f.call = desc->name;
-  f.err = err;
-  f.path = std::move(call.path);
-  f.path2 = std::move(call.path2);
-  f.addr = std::move(call.addr);
-  f.port = call.port;
-  f.args = std::move(call.args);
-  f.at_ms = ms_since_start();
-  f.seq = ++seq_;
-  failed_index_.emplace(std::move(key), log_.failed.size());
-  log_.failed.push_back(std::move(f));
 }
 
 void Session::handle(pid_t pid, int status) {
@@ -205,7 +209,7 @@ void Session::handle(pid_t pid, int status) {
         else e.signal = stop.signal;
         e.core_dumped = WCOREDUMP(status);
         e.at_ms = ms_since_start();
-        log_.exits.push_back(e);
+        record_exit(e);
       }
       if (pid == main_ && !main_exited_) {
         main_exited_ = true;
@@ -258,8 +262,10 @@ void Session::handle(pid_t pid, int status) {
           leader.nr = moved.nr;
         }
       }
-      ExecEvent e{pid, proc_exe(pid), ms_since_start()};
-      log_.execs.push_back(e);
+      if (log_.execs.size() < opt_.max_execs)
+        log_.execs.push_back(ExecEvent{pid, proc_exe(pid), ms_since_start()});
+      else
+        ++log_.execs_dropped;
       if (pid == main_ && !log_.main_status) log_.main_status = proc_identity(pid);
       resume(pid, 0);
       return;
@@ -283,7 +289,9 @@ void Session::handle(pid_t pid, int status) {
 void Session::read_pipe(Fd& fd, StreamCapture& cap) {
   if (fd.fd < 0) return;
   char buf[65536];
-  while (true) {
+  // A bounded number of reads: a child that writes without pause must not
+  // keep the loop from its stops.
+  for (int i = 0; i < 64; ++i) {
     ssize_t n = ::read(fd.fd, buf, sizeof buf);
     if (n > 0) {
       cap.append(buf, static_cast<size_t>(n));
@@ -322,7 +330,7 @@ void Session::end_tree() {
         else e.signal = stop.signal;
         e.at_ms = ms_since_start();
         e.killed_by_us = true;
-        log_.exits.push_back(e);
+        record_exit(e);
       }
       if (pid == main_ && !main_exited_) main_exited_ = true;
       tasks_.erase(pid);
@@ -361,6 +369,9 @@ TraceLog Session::run() {
   out_w_.reset();
   err_w_.reset();
   rep_w_.reset();
+  // supervisord keeps a child's stdin open (supervisorctl sendstdin); a
+  // command traced until it exits reads end of file instead of waiting.
+  if (opt_.wait_for_exit) in_w_.reset();
 
   // The child stops itself after PTRACE_TRACEME; set the options then.
   int status = 0;
@@ -385,26 +396,35 @@ TraceLog Session::run() {
   start_ = Clock::now();  // supervisord's laststart is taken at fork; the stop is ours
   ptrace(PTRACE_CONT, pid, nullptr, nullptr);
 
-  const auto deadline = start_ + std::chrono::duration_cast<Clock::duration>(
-                                     std::chrono::duration<double>(opt_.startsecs));
+  // startsecs, or with wait_for_exit the timeout if any.
+  const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs;
+  const bool unlimited = opt_.wait_for_exit && opt_.timeout <= 0;
+  const auto deadline =
+      unlimited ? Clock::time_point::max()
+                : start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
   while (!main_exited_) {
     auto now = Clock::now();
     if (now >= deadline) break;
-    int timeout = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
+    int timeout = unlimited ? -1
+                            : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   deadline - now).count()) + 1;
     struct pollfd fds[3] = {{sfd.fd, POLLIN, 0}, {out_r_.fd, POLLIN, 0}, {err_r_.fd, POLLIN, 0}};
     int rc = poll(fds, 3, timeout);
     if (rc < 0 && errno != EINTR) break;
-    signalfd_siginfo si;
-    while (::read(sfd.fd, &si, sizeof si) == sizeof si) {
+    // Only what poll reported: every stop of a trapped call comes through
+    // here, and each needless syscall is paid a million times.
+    if (fds[0].revents) {
+      signalfd_siginfo si[16];
+      while (::read(sfd.fd, si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+      }
     }
     while (true) {
       pid_t p = waitpid(-1, &status, __WALL | WNOHANG);
       if (p <= 0) break;
       handle(p, status);
     }
-    read_pipe(out_r_, out_);
-    read_pipe(err_r_, err_);
+    if (fds[1].revents) read_pipe(out_r_, out_);
+    if (fds[2].revents) read_pipe(err_r_, err_);
   }
 
   if (main_exited_) {
@@ -428,10 +448,13 @@ TraceLog Session::run() {
 
   log_.out = out_.finish();
   log_.err = err_.finish();
+  log_.failed_total = failed_.total();
+  log_.failed_dropped = failed_.dropped();
+  log_.failed = failed_.take();
   log_.backend_note =
       "seccomp filter traps " + std::to_string(traced_syscalls().size()) +
-      " file, exec and socket calls; each trapped call stops the program twice, so timing-"
-      "sensitive programs run slower than under supervisord" +
+      " file, exec and socket calls (not their forms on an open fd); each trapped call stops the "
+      "program twice, so timing-sensitive programs run slower than under supervisord" +
       std::string(geteuid() != 0 ? "; not root: no_new_privs was set for the filter" : "");
   return std::move(log_);
 }

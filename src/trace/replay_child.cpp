@@ -104,7 +104,9 @@ void ReplayChild::read_outputs() {
 void ReplayChild::read_pipe(Fd& fd, StreamCapture& cap) {
   if (fd.fd < 0) return;
   char buf[65536];
-  while (true) {
+  // A bounded number of reads: a child that writes without pause must not
+  // keep the loop from the tracer's events.
+  for (int i = 0; i < 64; ++i) {
     ssize_t n = ::read(fd.fd, buf, sizeof buf);
     if (n > 0) {
       cap.append(buf, static_cast<size_t>(n));

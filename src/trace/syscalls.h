@@ -25,6 +25,10 @@ struct SyscallDesc {
   const char* name;
   ArgKind args[6];
   int nargs;
+  // The argument holding AT_* flags, or -1. With AT_EMPTY_PATH the call is
+  // about an open fd, not a path (glibc's fstat is newfstatat(fd, "", buf,
+  // AT_EMPTY_PATH)): the filter lets it through untrapped.
+  int empty_path_flags = -1;
 };
 
 // Every syscall of the trapped set, by name; resolved to numbers with
@@ -36,7 +40,8 @@ const SyscallDesc* find_syscall(long nr);
 // The native number of a syscall by name; -1 when the architecture lacks it.
 long syscall_number(const char* name);
 
-// The BPF program: allow everything, SECCOMP_RET_TRACE the trapped set. Built
+// The BPF program: allow everything, SECCOMP_RET_TRACE the trapped set (less
+// the AT_EMPTY_PATH forms, see SyscallDesc). Built
 // before fork so the child only has to hand it to prctl().
 struct BpfProgram {
   std::vector<uint8_t> bytes;  // struct sock_filter[]

@@ -14,9 +14,10 @@
 
 namespace bootmortem::trace {
 
-// One failed system call, aggregated by (pid, call, errno, path/addr).
+// One failed system call, aggregated by (call, errno, path/addr): ten
+// thousand processes failing the same call make one record.
 struct FailedSyscall {
-  int pid = 0;
+  int pid = 0;           // the first pid that made it
   std::string call;      // "mkdir", "openat", "bind", ...
   int err = 0;           // errno
   std::string path;      // absolute, resolved against cwd or dirfd; may be empty
@@ -27,6 +28,9 @@ struct FailedSyscall {
   int64_t at_ms = 0;     // first occurrence, since the spawn
   uint64_t seq = 0;      // order of first occurrence across the trace
   uint64_t count = 1;
+  // Distinct pids that made it: exact up to 8; beyond, a pid that comes back
+  // after 8 others is counted again.
+  uint64_t pids = 1;
 };
 
 struct ExecEvent {
@@ -60,6 +64,13 @@ struct TraceOptions {
   double startsecs = 1.0;        // how long the main process must stay up
   size_t capture_bytes = 64 * 1024;  // per stream, for head and for tail
   size_t max_failed = 4096;      // distinct failed-syscall records kept
+  // `bootmortem trace`: no startsecs verdict; wait for the main process to
+  // exit (at most `timeout` seconds when > 0), then end the tree. Its stdin
+  // is at end of file.
+  bool wait_for_exit = false;
+  double timeout = 0;
+  size_t max_execs = 1024;       // exec events kept, the rest counted
+  size_t max_exits = 1024;       // process exits kept, the rest counted
 };
 
 struct TraceLog {
@@ -75,11 +86,14 @@ struct TraceLog {
 
   std::vector<FailedSyscall> failed;   // distinct, ordered by seq
   uint64_t failed_total = 0;
-  uint64_t failed_dropped = 0;         // distinct records beyond max_failed
-  std::vector<ExecEvent> execs;
-  std::vector<ProcessExit> exits;      // every process of the tree
+  uint64_t failed_dropped = 0;         // failures whose record did not fit (max_failed)
+  std::vector<ExecEvent> execs;        // the first max_execs
+  uint64_t execs_dropped = 0;
+  std::vector<ProcessExit> exits;      // the first max_exits processes of the tree
+  uint64_t exits_dropped = 0;
   size_t processes = 0;
-  uint64_t lost_events = 0;            // kernel records that never arrived (eBPF)
+  // Events the backend could not deliver (an eBPF ring buffer that was full).
+  uint64_t lost_events = 0;
 
   Captured out;
   Captured err;

@@ -1,7 +1,8 @@
 """Shared helpers for bootmortem's end-to-end tests (not a test case itself).
 
 Every e2e test runs real software: a real supervisord (Debian 4.2.5), real
-gunicorn, real users. They need root. Run one file at a time:
+gunicorn, real users. Most need root (`bootmortem trace` cases do not). Run
+one file at a time:
 
     BOOTMORTEM=/path/to/bootmortem /usr/bin/python3 tests/e2e/test_<case>.py
 
@@ -52,9 +53,12 @@ def bootmortem_path():
     return os.environ.get("BOOTMORTEM") or str(REPO / "build" / "bootmortem")
 
 
-def main(prereqs=()):
-    """Entry point of each test file: root check, prerequisites, unittest."""
-    if os.geteuid() != 0:
+def main(prereqs=(), need_root=True):
+    """Entry point of each test file: root check, prerequisites, unittest.
+
+    need_root=False for cases that run as whoever runs them (bootmortem
+    trace): they never skip."""
+    if need_root and os.geteuid() != 0:
         reason = "e2e tests need root (they create users and run supervisord as root)"
         if os.environ.get("BOOTMORTEM_REQUIRE_ROOT") == "1":
             print("FAIL: " + reason + "; BOOTMORTEM_REQUIRE_ROOT=1 is set", file=sys.stderr)
@@ -279,8 +283,8 @@ class BootmortemResult:
             " ".join(self.argv), self.rc, self.seconds, self.stdout[-6000:], self.stderr[-4000:])
 
 
-def run_bootmortem(args, env=None, timeout=180.0):
-    bm = bootmortem_path()
+def run_bootmortem(args, env=None, timeout=180.0, cwd=None):
+    bm = os.path.abspath(bootmortem_path())
     if not os.access(bm, os.X_OK):
         raise AssertionError("bootmortem binary not found or not executable: %s "
                              "(set BOOTMORTEM=<path>, or build it into %s/build)" % (bm, REPO))
@@ -289,7 +293,7 @@ def run_bootmortem(args, env=None, timeout=180.0):
     try:
         proc = subprocess.run(argv, env=env if env is not None else os.environ.copy(),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              errors="replace", timeout=timeout)
+                              errors="replace", timeout=timeout, cwd=cwd)
     except subprocess.TimeoutExpired as e:
         raise AssertionError("%s did not finish within %.0f s (partial stdout: %r)"
                              % (" ".join(argv), timeout, (e.stdout or b"")[-2000:]))

@@ -9,11 +9,9 @@
 #define BM_MAX_NR 512            // syscall numbers
 #define BM_MAX_INFLIGHT 16384    // threads inside a watched call
 #define BM_MAX_DISTINCT 16384    // distinct failures counted in the kernel
-#define BM_RINGBUF_BYTES (4u << 20)
+#define BM_RINGBUF_BYTES (8u << 20)
 #define BM_STR_MAX 4096          // PATH_MAX
 #define BM_SOCKADDR_MAX 128      // sizeof(struct sockaddr_storage)
-#define BM_KEY_STR 128           // path bytes in an aggregation key
-#define BM_KEY_STR2 64
 
 enum bm_event_kind {
   BM_EV_FAIL = 1,  // a watched call failed (bm_fail)
@@ -27,6 +25,7 @@ enum bm_stat {
   BM_STAT_LOST = 0,       // events the ring buffer had no room for
   BM_STAT_DISTINCT_FULL,  // failures not counted in the kernel (map full)
   BM_STAT_PROCS_FULL,     // forked processes that could not be followed
+  BM_STAT_FAILED,         // failures of watched calls, all of them
   BM_STAT_COUNT,
 };
 
@@ -52,8 +51,10 @@ struct bm_fail {
   __u16 len2;
   __u64 ts;         // bpf_ktime_get_ns: CLOCK_MONOTONIC
   __u64 args[6];
-  __u32 aggregated; // counted in the `counts` map from now on
+  __u32 aggregated; // counted in the `counts` map from now on, under key
   __u32 pad;
+  __u64 h1;         // FNV-1a of s1's len1 bytes, of s2's len2 bytes (the key)
+  __u64 h2;
   char s1[BM_STR_MAX];
   char s2[BM_STR_MAX];
 };
@@ -67,12 +68,21 @@ struct bm_proc {
   __u64 ts;
 };
 
+// How often a distinct failure happened, and in how many processes (a new
+// pid after another counts again: exact for one process after another).
+struct bm_count {
+  __u64 count;
+  __u32 last_tgid;
+  __u32 pids;
+};
+
+// A distinct failure: the call, its result and its strings' hashes.
 struct bm_key {
   __u32 nr;
   __s32 ret;
   __u16 len1;
   __u16 len2;
   __u32 pad;
-  char s1[BM_KEY_STR];
-  char s2[BM_KEY_STR2];
+  __u64 h1;
+  __u64 h2;
 };

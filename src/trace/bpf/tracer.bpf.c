@@ -27,6 +27,10 @@ const volatile __u32 off_task_exit_code = 0;
 const volatile __u32 off_signal_live = 0;        // signal_struct.live.counter
 const volatile __u32 off_bprm_filename = 0;
 
+// Set by userspace once it keeps no new distinct failure: then new ones are
+// only counted (BM_STAT_FAILED), not sent.
+volatile __u32 records_full = 0;
+
 static __always_inline __u64 read_u64(const void *base, __u32 off) {
   __u64 v = 0;
   bpf_probe_read_kernel(&v, sizeof v, (const char *)base + off);
@@ -73,7 +77,7 @@ struct {
   __uint(max_entries, BM_MAX_DISTINCT);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __type(key, struct bm_key);
-  __type(value, __u64);
+  __type(value, struct bm_count);
 } counts SEC(".maps");
 
 struct {
@@ -140,6 +144,17 @@ static __always_inline void read_arg(struct bm_fail *e, const struct inflight *i
   else e->len1 = (__u16)n;
 }
 
+// FNV-1a over the first len bytes of a BM_STR_MAX buffer.
+static __always_inline __u64 fnv(const char *s, __u32 len) {
+  __u64 h = 14695981039346656037ull;
+  for (__u32 i = 0; i < BM_STR_MAX; ++i) {
+    if (i >= len) break;
+    h ^= (unsigned char)s[i & (BM_STR_MAX - 1)];
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 SEC("raw_tracepoint/sys_exit")
 int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
   __u64 id = bpf_get_current_pid_tgid();
@@ -169,30 +184,37 @@ int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
   e->len1 = 0;
   e->len2 = 0;
   e->aggregated = 0;
+  e->h1 = e->h2 = 0;
   for (int i = 0; i < 6; ++i) e->args[i] = in->args[i];
   read_arg(e, in, l->str1, 0, l->sockaddr_len);
   read_arg(e, in, l->str2, 1, -1);
   bpf_map_delete_elem(&calls, &tid);
 
   if (failed) {
+    bump(BM_STAT_FAILED);
+    // Keyed by hashes of the whole strings: two long paths that differ
+    // only at the end are two failures.
+    e->h1 = fnv(e->s1, e->len1);
+    e->h2 = fnv(e->s2, e->len2);
     struct bm_key key = {};
     key.nr = nr;
     key.ret = (__s32)ret;
     key.len1 = e->len1;
     key.len2 = e->len2;
-    // Only the bytes read: the scratch buffer holds older events past them.
-    __u32 n1 = e->len1, n2 = e->len2;
-    if (n1 > BM_KEY_STR) n1 = BM_KEY_STR;
-    if (n2 > BM_KEY_STR2) n2 = BM_KEY_STR2;
-    if (n1) bpf_probe_read_kernel(key.s1, n1 & (BM_KEY_STR * 2 - 1), e->s1);
-    if (n2) bpf_probe_read_kernel(key.s2, n2 & (BM_KEY_STR2 * 2 - 1), e->s2);
-    __u64 *count = bpf_map_lookup_elem(&counts, &key);
-    if (count) {
-      __sync_fetch_and_add(count, 1);
+    key.h1 = e->h1;
+    key.h2 = e->h2;
+    struct bm_count *c = bpf_map_lookup_elem(&counts, &key);
+    if (c) {
+      __sync_fetch_and_add(&c->count, 1);
+      if (c->last_tgid != e->tgid) {
+        c->last_tgid = e->tgid;
+        __sync_fetch_and_add(&c->pids, 1);
+      }
       return 0;
     }
-    __u64 one = 1;
-    if (bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST) == 0) e->aggregated = 1;
+    if (records_full) return 0;
+    struct bm_count first = {.count = 1, .last_tgid = e->tgid, .pids = 1};
+    if (bpf_map_update_elem(&counts, &key, &first, BPF_NOEXIST) == 0) e->aggregated = 1;
     else bump(BM_STAT_DISTINCT_FULL);
   }
   // s2 starts after s1's whole buffer: send it only when there is one.

@@ -64,3 +64,19 @@ TEST_CASE("signal name, file base, spawnerr, addr, finding without patch") {
   CHECK(j["findings"][0]["config_line"].is_null());
   CHECK(j["findings"][0]["verified"] == false);
 }
+
+TEST_CASE("what the tracer counted but did not keep is present when nonzero; pids when several") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  auto j = as_json(r);
+  CHECK(j["trace"].size() == 3);  // backend, why and note only
+  CHECK_FALSE(j["syscalls_failed"].back().contains("pids"));
+  r.ev.trace.execs_dropped = 9000;
+  r.ev.trace.lost_events = 3;
+  r.ev.trace.failed.back().pids = 4;
+  j = as_json(r);
+  CHECK(j["trace"]["execs_dropped"] == 9000);
+  CHECK(j["trace"]["lost_events"] == 3);
+  CHECK_FALSE(j["trace"].contains("exits_dropped"));
+  CHECK(j["syscalls_failed"].back()["pids"] == 4);
+}

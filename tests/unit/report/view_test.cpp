@@ -84,3 +84,13 @@ TEST_CASE("stream tails keep the last lines") {
   CHECK(v.stderr_tail.size() > 0);
   CHECK(v.stderr_tail.substr(v.stderr_tail.size() - 7) == "line 30");
 }
+
+TEST_CASE("what the tracer did not keep, in words") {
+  trace::TraceLog t;
+  CHECK(report::trace_not_kept(t).empty());
+  t.execs_dropped = 9000;
+  CHECK(report::trace_not_kept(t) == "9000 execs not kept");
+  t.exits_dropped = 8000;
+  t.lost_events = 3;
+  CHECK(report::trace_not_kept(t) == "3 events lost, 9000 execs and 8000 process exits not kept");
+}

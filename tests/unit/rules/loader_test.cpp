@@ -2,6 +2,15 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "trace/syscalls.h"
+
 using bootmortem::core::InputError;
 using namespace bootmortem::rules;
 
@@ -128,4 +137,41 @@ TEST_CASE("set_env keeps the order written; call families expand") {
   REQUIRE(r.all.syscalls.size() == 1);
   CHECK(r.all.syscalls[0].calls == std::vector<std::string>{"mkdir", "mkdirat", "bind"});
   CHECK(r.all.syscalls[0].errnos.size() == 1);
+}
+
+// The ptrace backend's seccomp filter traps only calls the rule pack names;
+// calls the pack names that it does not trap are the ones listed here, each
+// for a reason, so a rule naming a new call makes someone decide.
+TEST_CASE("the calls the tracer traps are the calls the rule pack names") {
+  std::set<std::string> named;
+  for (const auto& entry : std::filesystem::directory_iterator(BOOTMORTEM_SOURCE_DIR "/rules")) {
+    if (entry.path().extension() != ".toml") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    PatternTables tables;
+    auto add = [&](const std::vector<SyscallCond>& conds) {
+      for (const auto& c : conds) named.insert(c.calls.begin(), c.calls.end());
+    };
+    for (const auto& r : load_rules(text.str(), entry.path().string(), tables)) {
+      add(r.all.syscalls);
+      for (const auto& any : r.any) add(any.syscalls);
+      add(r.cite);
+    }
+  }
+  std::set<std::string> trapped;
+  for (const auto& d : bootmortem::trace::traced_syscalls()) trapped.insert(d.name);
+  for (const auto& t : trapped) CHECK_MESSAGE(named.count(t), t << " is trapped but no rule names it");
+
+  std::set<std::string> untrapped;
+  std::set_difference(named.begin(), named.end(), trapped.begin(), trapped.end(),
+                      std::inserter(untrapped, untrapped.begin()));
+  const std::set<std::string> left_out = {
+      "fstatat64",                            // 32-bit architectures only
+      "fchdir", "fchmod", "fchown",           // an fd, no path to match
+      "utimensat",                            // EROFS only, with open/mkdir/unlink... failing first
+      "mmap", "mprotect",                     // every library load: the cost; stderr names the lib
+      "clone", "clone3", "fork", "vfork",     // every fork: the cost; stderr says it too
+  };
+  CHECK(untrapped == left_out);
 }

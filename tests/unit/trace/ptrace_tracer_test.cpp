@@ -127,3 +127,87 @@ TEST_CASE("children start with SIGPIPE and SIGXFSZ ignored and the given umask")
   CHECK(log.out.text() == "Umask:\t0027\nSigIgn:\t0000000001001000\n");
 }
 
+
+TEST_CASE("wait_for_exit: no startsecs verdict, the exit is waited for") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.startsecs = 0.05;  // ignored
+  opt.wait_for_exit = true;
+  auto log = tracer.run(shell("sleep 0.3; exit 4"), opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 4);
+  CHECK(log.after_ms >= 300);
+}
+
+TEST_CASE("wait_for_exit: stdin is at end of file") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  opt.timeout = 10;
+  auto log = tracer.run(shell("cat; exit 6"), opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 6);
+  CHECK(log.after_ms < 5000);
+}
+
+TEST_CASE("wait_for_exit with a timeout ends a command that does not exit, and its tree") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  opt.timeout = 0.3;
+  const std::string marker = "bm_unit_timeout_" + std::to_string(getpid());
+  auto log = tracer.run(shell("sleep 30 & exec sleep 31 # " + marker), opt);
+  CHECK_FALSE(log.exit_code);
+  CHECK_FALSE(log.exit_signal);
+  CHECK(log.after_ms >= 300);
+  CHECK(log.after_ms < 5000);
+  CHECK_FALSE(process_with_marker_alive(marker));
+}
+
+TEST_CASE("execs and exits past their limits are counted, not kept") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  opt.max_execs = 10;
+  opt.max_exits = 10;
+  auto log = tracer.run(shell("i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done"), opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 0);
+  CHECK(log.processes == 51);
+  CHECK(log.execs.size() == 10);
+  CHECK(log.execs.size() + log.execs_dropped == 51);
+  CHECK(log.exits.size() == 10);
+  CHECK(log.exits.size() + log.exits_dropped == 51);
+  CHECK(log.lost_events == 0);
+}
+
+TEST_CASE("the same failure in several processes is one record with their pid count") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  auto log = tracer.run(shell("for i in 1 2 3; do /bin/cat /no/such/bm_file 2>/dev/null; done; true"), opt);
+  const auto* f = find_failed(log, "openat", "/no/such/bm_file");
+  REQUIRE(f != nullptr);
+  CHECK(f->count == 3);
+  CHECK(f->pids == 3);
+  CHECK(std::count_if(log.failed.begin(), log.failed.end(),
+                      [](const auto& x) { return x.path == "/no/such/bm_file"; }) == 1);
+}
+
+TEST_CASE("fstat on an fd (newfstatat with AT_EMPTY_PATH) is not trapped; stat of a path is") {
+  auto spec = shell("");
+  spec.argv = {"/usr/bin/python3", "-c",
+               "import os\n"
+               "for f in (lambda: os.fstat(99), lambda: os.stat('/no/such/bm_stat')):\n"
+               "    try: f()\n"
+               "    except OSError: pass\n"};
+  spec.filename = "/usr/bin/python3";
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  auto log = tracer.run(spec, opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 0);
+  CHECK(find_failed(log, "newfstatat", "/no/such/bm_stat") != nullptr);
+  CHECK(std::none_of(log.failed.begin(), log.failed.end(), [](const auto& f) { return f.err == EBADF; }));
+}
