@@ -484,8 +484,11 @@ TraceLog Session::run() {
   while (!main_exited_) {
     auto now = Clock::now();
     if (now >= deadline) break;
-    int timeout = unlimited ? -1
-                            : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
+    // The kernel does not wake us for records: drain them every 10 ms.
+    constexpr int k_drain_ms = 10;
+    int timeout = unlimited ? k_drain_ms
+                            : std::min<int>(k_drain_ms, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                            deadline - now).count()) + 1);
     struct pollfd fds[4] = {{sfd.fd, POLLIN, 0}, {rb_fd, POLLIN, 0}, {child_.stdout_fd(), POLLIN, 0},
                             {child_.stderr_fd(), POLLIN, 0}};
     int rc = poll(fds, 4, timeout);

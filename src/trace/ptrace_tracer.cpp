@@ -25,6 +25,7 @@
 #include "trace/decode.h"
 #include "trace/failed_table.h"
 #include "trace/procfs.h"
+#include "trace/replay_child.h"
 #include "trace/stop_kind.h"
 #include "trace/syscalls.h"
 #include "trace/trace.h"
@@ -33,26 +34,6 @@ namespace bootmortem::trace {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  void reset() {
-    if (fd >= 0) close(fd);
-    fd = -1;
-  }
-};
-
-void make_pipe(Fd& r, Fd& w) {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) throw core::SystemError("pipe2", errno);
-  r.fd = p[0];
-  w.fd = p[1];
-}
 
 // Per traced task: what the tracer waits for next.
 struct Task {
@@ -69,20 +50,17 @@ class Session {
   Session(const spawn::SpawnSpec& spec, const TraceOptions& opt)
       : spec_(spec),
         opt_(opt),
-        out_(opt.capture_bytes),
-        err_(opt.capture_bytes),
         failed_(opt.max_failed),
-        keys_(std::make_unique<CallKeyReader>()) {}
+        keys_(std::make_unique<CallKeyReader>()),
+        child_(spec, opt.capture_bytes, true) {}
 
   TraceLog run();
 
  private:
-  void prepare_child_plan();
   void handle(pid_t pid, int status);
   void on_syscall_exit(pid_t pid, Task& t);
   void record_exit(const ProcessExit& e);
   void resume(pid_t pid, int sig);
-  void read_pipe(Fd& fd, StreamCapture& cap);
   void end_tree();
   int64_t ms_since_start() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
@@ -91,8 +69,6 @@ class Session {
   const spawn::SpawnSpec& spec_;
   TraceOptions opt_;
   TraceLog log_;
-  StreamCapture out_;
-  StreamCapture err_;
   std::unordered_map<pid_t, Task> tasks_;
   FailedTable failed_;
   std::unique_ptr<CallKeyReader> keys_;  // fixed buffers, reused call after call
@@ -101,56 +77,8 @@ class Session {
   pid_t main_ = 0;
   bool main_exited_ = false;
 
-  // Prepared before fork: the child only reads these.
-  BpfProgram bpf_;
-  std::vector<std::string> argv_s_, env_s_;
-  std::vector<char*> argv_, envp_;
-  std::string child_error_;
-  ChildPlan plan_;
-  Fd in_r_, in_w_, out_r_, out_w_, err_r_, err_w_, rep_r_, rep_w_;
+  ReplayChild child_;  // prepared before fork: the child only reads it
 };
-
-void Session::prepare_child_plan() {
-  bpf_ = build_seccomp_filter();
-  argv_s_ = spec_.argv;
-  env_s_ = spec_.env.to_strings();
-  for (auto& s : argv_s_) argv_.push_back(s.data());
-  argv_.push_back(nullptr);
-  for (auto& s : env_s_) envp_.push_back(s.data());
-  envp_.push_back(nullptr);
-
-  make_pipe(in_r_, in_w_);
-  make_pipe(out_r_, out_w_);
-  if (!spec_.redirect_stderr) make_pipe(err_r_, err_w_);
-  make_pipe(rep_r_, rep_w_);
-  fcntl(out_r_.fd, F_SETFL, O_NONBLOCK);
-  if (err_r_.fd >= 0) fcntl(err_r_.fd, F_SETFL, O_NONBLOCK);
-  fcntl(rep_r_.fd, F_SETFL, O_NONBLOCK);
-
-  plan_.stdin_fd = in_r_.fd;
-  plan_.stdout_fd = out_w_.fd;
-  plan_.stderr_fd = spec_.redirect_stderr ? out_w_.fd : err_w_.fd;
-  plan_.err_fd = rep_w_.fd;
-  plan_.supervisord_cwd = spec_.base.cwd.empty() ? "/" : spec_.base.cwd.c_str();
-  plan_.directory = spec_.directory ? spec_.directory->c_str() : nullptr;
-  plan_.switch_user = spec_.switch_user;
-  plan_.uid = spec_.uid;
-  plan_.gid = spec_.gid;
-  plan_.groups = spec_.groups.data();
-  plan_.ngroups = spec_.groups.size();
-  if (spec_.child_error) {
-    child_error_ = *spec_.child_error;
-    plan_.preset_error = child_error_.c_str();
-  }
-  plan_.umask = spec_.effective_umask;
-  plan_.filename = spec_.filename.c_str();
-  plan_.argv = argv_.data();
-  plan_.envp = envp_.data();
-  plan_.argv0 = argv_s_.empty() ? "" : argv_s_[0].c_str();
-  plan_.bpf = bpf_.bytes.data();
-  plan_.bpf_len = static_cast<unsigned short>(bpf_.count());
-  plan_.need_no_new_privs = geteuid() != 0;
-}
 
 void Session::resume(pid_t pid, int sig) {
   const Task& t = tasks_[pid];
@@ -286,22 +214,6 @@ void Session::handle(pid_t pid, int status) {
   }
 }
 
-void Session::read_pipe(Fd& fd, StreamCapture& cap) {
-  if (fd.fd < 0) return;
-  char buf[65536];
-  // A bounded number of reads: a child that writes without pause must not
-  // keep the loop from its stops.
-  for (int i = 0; i < 64; ++i) {
-    ssize_t n = ::read(fd.fd, buf, sizeof buf);
-    if (n > 0) {
-      cap.append(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n == 0) fd.reset();  // EOF: every writer is gone
-    return;
-  }
-}
-
 void Session::end_tree() {
   // The replay leaves nothing behind: the process group first, then every
   // task we know of (a descendant may have left the group), then reap all,
@@ -342,7 +254,6 @@ void Session::end_tree() {
 
 TraceLog Session::run() {
   log_.backend = "ptrace+seccomp";
-  prepare_child_plan();
 
   // Orphans of the replay (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -355,31 +266,26 @@ TraceLog Session::run() {
   if (sfd.fd < 0) throw core::SystemError("signalfd", errno);
 
   start_ = Clock::now();
-  pid_t pid = fork();
-  if (pid < 0) {
+  pid_t pid;
+  try {
+    pid = child_.fork_child();
+  } catch (...) {
     sigprocmask(SIG_SETMASK, &old, nullptr);
-    throw core::SystemError("fork", errno);
+    throw;
   }
-  if (pid == 0) run_child(plan_);
 
   main_ = pid;
   log_.main_pid = pid;
   log_.processes = 1;
-  in_r_.reset();
-  out_w_.reset();
-  err_w_.reset();
-  rep_w_.reset();
   // supervisord keeps a child's stdin open (supervisorctl sendstdin); a
   // command traced until it exits reads end of file instead of waiting.
-  if (opt_.wait_for_exit) in_w_.reset();
+  if (opt_.wait_for_exit) child_.close_stdin();
 
   // The child stops itself after PTRACE_TRACEME; set the options then.
   int status = 0;
   if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status)) {
-    ChildFailure f{};
     sigprocmask(SIG_SETMASK, &old, nullptr);
-    if (::read(rep_r_.fd, &f, sizeof f) == sizeof f)
-      throw core::SystemError(child_step_name(static_cast<ChildStep>(f.step)), f.err);
+    child_.throw_child_failure();
     throw core::SystemError("replay child", ECHILD, "it ended before it could be traced");
   }
   const long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
@@ -408,7 +314,7 @@ TraceLog Session::run() {
     int timeout = unlimited ? -1
                             : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                    deadline - now).count()) + 1;
-    struct pollfd fds[3] = {{sfd.fd, POLLIN, 0}, {out_r_.fd, POLLIN, 0}, {err_r_.fd, POLLIN, 0}};
+    struct pollfd fds[3] = {{sfd.fd, POLLIN, 0}, {child_.stdout_fd(), POLLIN, 0}, {child_.stderr_fd(), POLLIN, 0}};
     int rc = poll(fds, 3, timeout);
     if (rc < 0 && errno != EINTR) break;
     // Only what poll reported: every stop of a trapped call comes through
@@ -423,31 +329,30 @@ TraceLog Session::run() {
       if (p <= 0) break;
       handle(p, status);
     }
-    if (fds[1].revents) read_pipe(out_r_, out_);
-    if (fds[2].revents) read_pipe(err_r_, err_);
+    if (fds[1].revents || fds[2].revents) child_.read_outputs();
   }
 
   if (main_exited_) {
     log_.verdict = Verdict::Fails;
     // A setup failure of the tool itself, reported before exec.
-    ChildFailure f{};
-    if (::read(rep_r_.fd, &f, sizeof f) == sizeof f) {
+    try {
+      child_.throw_child_failure();
+    } catch (...) {
       end_tree();
       sigprocmask(SIG_SETMASK, &old, nullptr);
-      throw core::SystemError(child_step_name(static_cast<ChildStep>(f.step)), f.err);
+      throw;
     }
   } else {
     log_.verdict = Verdict::Starts;
     log_.after_ms = ms_since_start();
   }
   end_tree();
-  in_w_.reset();
-  read_pipe(out_r_, out_);
-  read_pipe(err_r_, err_);
+  child_.close_stdin();
+  child_.read_outputs();
   sigprocmask(SIG_SETMASK, &old, nullptr);
 
-  log_.out = out_.finish();
-  log_.err = err_.finish();
+  log_.out = child_.out();
+  log_.err = child_.err();
   log_.failed_total = failed_.total();
   log_.failed_dropped = failed_.dropped();
   log_.failed = failed_.take();
