@@ -55,6 +55,8 @@ long read_string_into(pid_t pid, uint64_t addr, char* buf, size_t max) {
   return static_cast<long>(len);
 }
 
+}  // namespace
+
 std::string octal(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v));
@@ -66,8 +68,6 @@ std::string hex(uint64_t v) {
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
-
-}  // namespace
 
 std::optional<std::string> read_bytes(pid_t pid, uint64_t addr, size_t len) {
   if (addr == 0) return std::nullopt;

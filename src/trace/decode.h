@@ -82,7 +82,9 @@ class CallKeyReader {
 // (at least in.size() / 2 + 2 entries) as scratch; returns the length.
 size_t normalize_path_into(std::string_view in, char* out, uint16_t* parts);
 
-// strace's rendering of flags and modes.
+// strace's rendering of flags and modes, and of numbers: 0755, 0x7ffd...
+std::string octal(uint64_t v);
+std::string hex(uint64_t v);
 std::string format_open_flags(uint64_t flags);
 std::string quote_string(const std::string& s);
 

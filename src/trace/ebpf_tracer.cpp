@@ -58,18 +58,6 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
   return 0;
 }
 
-std::string octal(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0%llo", static_cast<unsigned long long>(v & 07777));
-  return buf;
-}
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 }  // namespace
 
 struct EbpfTracer::Loaded {
@@ -249,7 +237,7 @@ void Session::on_call(const bm_fail& e) {
           break;
         }
         case ArgKind::Fd: args += std::to_string(static_cast<int>(v)); break;
-        case ArgKind::Mode: args += octal(v); break;
+        case ArgKind::Mode: args += octal(v & 07777); break;
         case ArgKind::OpenFlags: args += format_open_flags(v); break;
         case ArgKind::Sockaddr: args += e.len1 > 0 ? decode_sockaddr(s1).strace : hex(v); break;
         case ArgKind::Int: args += std::to_string(static_cast<long>(v)); break;
@@ -303,17 +291,7 @@ void Session::on_proc(const bm_proc& e) {
   record_exit(x);
 }
 
-void Session::record_exit(const ProcessExit& e) {
-  // As the ptrace backend: the first max_exits, and a few of the processes
-  // we ended ourselves whatever came before.
-  constexpr size_t k_killed_reserve = 16;
-  if (log_.exits.size() < opt_.max_exits || (e.killed_by_us && killed_kept_ < k_killed_reserve)) {
-    if (e.killed_by_us && log_.exits.size() >= opt_.max_exits) ++killed_kept_;
-    log_.exits.push_back(e);
-  } else {
-    ++log_.exits_dropped;
-  }
-}
+void Session::record_exit(const ProcessExit& e) { keep_exit(log_, e, opt_.max_exits, killed_kept_); }
 
 void Session::record(const void* data, size_t size) {
   if (size < sizeof(uint32_t)) return;
@@ -530,14 +508,7 @@ TraceLog Session::run() {
 }  // namespace
 
 TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& options) {
-  if (spec.spawnerr) {
-    TraceLog log;
-    log.backend = "none";
-    log.backend_note = "supervisord would not fork: " + *spec.spawnerr;
-    log.verdict = Verdict::Fails;
-    log.spawnerr = spec.spawnerr;
-    return log;
-  }
+  if (spec.spawnerr) return not_forked(spec);
   // The maps hold the previous run's processes and counts: start clean.
   auto* skel = loaded_->skel;
   skel->bss->records_full = 0;

@@ -108,17 +108,7 @@ void Session::on_syscall_exit(pid_t pid, Task& t) {
   f->at_ms = ms_since_start();
 }
 
-void Session::record_exit(const ProcessExit& e) {
-  // The first max_exits, and a few of the processes we ended ourselves
-  // whatever came before: they say what outlived the main process.
-  constexpr size_t k_killed_reserve = 16;
-  if (log_.exits.size() < opt_.max_exits || (e.killed_by_us && killed_kept_ < k_killed_reserve)) {
-    if (e.killed_by_us && log_.exits.size() >= opt_.max_exits) ++killed_kept_;
-    log_.exits.push_back(e);
-  } else {
-    ++log_.exits_dropped;
-  }
-}
+void Session::record_exit(const ProcessExit& e) { keep_exit(log_, e, opt_.max_exits, killed_kept_); }
 
 void Session::handle(pid_t pid, int status) {
   const Stop stop = classify_stop(status);
@@ -367,14 +357,7 @@ TraceLog Session::run() {
 }  // namespace
 
 TraceLog PtraceTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& options) {
-  if (spec.spawnerr) {
-    TraceLog log;
-    log.backend = "none";
-    log.backend_note = "supervisord would not fork: " + *spec.spawnerr;
-    log.verdict = Verdict::Fails;
-    log.spawnerr = spec.spawnerr;
-    return log;
-  }
+  if (spec.spawnerr) return not_forked(spec);
   if (spec.switch_user && geteuid() != 0)
     throw core::SystemError("replay as uid " + std::to_string(spec.uid), EPERM,
                             "user= needs bootmortem to run as root, as supervisord does");

@@ -19,6 +19,25 @@ void make_pipe(Fd& r, Fd& w) {
 
 }  // namespace
 
+TraceLog not_forked(const spawn::SpawnSpec& spec) {
+  TraceLog log;
+  log.backend = "none";
+  log.backend_note = "supervisord would not fork: " + *spec.spawnerr;
+  log.verdict = Verdict::Fails;
+  log.spawnerr = spec.spawnerr;
+  return log;
+}
+
+void keep_exit(TraceLog& log, const ProcessExit& e, size_t max_exits, size_t& killed_kept) {
+  constexpr size_t k_killed_reserve = 16;
+  if (log.exits.size() < max_exits || (e.killed_by_us && killed_kept < k_killed_reserve)) {
+    if (e.killed_by_us && log.exits.size() >= max_exits) ++killed_kept;
+    log.exits.push_back(e);
+  } else {
+    ++log.exits_dropped;
+  }
+}
+
 void Fd::reset() {
   if (fd >= 0) close(fd);
   fd = -1;

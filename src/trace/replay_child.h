@@ -25,6 +25,14 @@ struct Fd {
   void reset();
 };
 
+// The trace of a program supervisord would not even fork (spec.spawnerr).
+TraceLog not_forked(const spawn::SpawnSpec& spec);
+
+// Adds a process's exit to log.exits within max_exits, keeping a few of the
+// processes the tracer ended itself whatever came before (they say what
+// outlived the main process); the rest counted in exits_dropped.
+void keep_exit(TraceLog& log, const ProcessExit& e, size_t max_exits, size_t& killed_kept);
+
 class ReplayChild {
  public:
   // ptrace: the child stops itself under PTRACE_TRACEME with the seccomp

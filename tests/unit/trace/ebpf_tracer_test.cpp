@@ -3,45 +3,26 @@
 // so there a missing backend fails).
 #include "trace/ebpf_tracer.h"
 
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/user.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <csignal>
 #include <cstddef>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "trace/ebpf_offsets.h"
+#include "tracer_helpers.h"
 
 using namespace bootmortem;
+using testing::find_failed;
+using testing::process_with_marker_alive;
+using testing::shell;
 
 namespace {
-
-spawn::SpawnSpec shell(const std::string& script) {
-  spawn::SpawnSpec s;
-  s.name = "t";
-  s.argv = {"/bin/sh", "-c", script};
-  s.filename = "/bin/sh";
-  s.env.set("PATH", "/usr/bin:/bin");
-  s.base.cwd = "/";
-  s.cwd = "/";
-  s.uid = getuid();
-  return s;
-}
-
-const trace::FailedSyscall* find_failed(const trace::TraceLog& log, const std::string& call,
-                                        const std::string& path) {
-  for (const auto& f : log.failed)
-    if (f.call == call && f.path == path) return &f;
-  return nullptr;
-}
 
 // The backend, or nullptr when this user cannot load it (and need not).
 std::unique_ptr<trace::EbpfTracer> backend() {
@@ -51,21 +32,6 @@ std::unique_ptr<trace::EbpfTracer> backend() {
     return nullptr;
   }
   return std::make_unique<trace::EbpfTracer>();
-}
-
-bool process_with_marker_alive(const std::string& marker) {
-  DIR* d = opendir("/proc");
-  bool found = false;
-  while (struct dirent* de = readdir(d)) {
-    std::ifstream in(std::string("/proc/") + de->d_name + "/cmdline");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string cmd = ss.str();
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    if (cmd.find(marker) != std::string::npos && cmd.find("unit_trace") == std::string::npos) found = true;
-  }
-  closedir(d);
-  return found;
 }
 
 }  // namespace

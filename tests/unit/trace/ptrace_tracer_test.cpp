@@ -1,54 +1,17 @@
 // The tracer on small real programs, as the current user (no user switch).
 #include "trace/trace.h"
 
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+
+#include "tracer_helpers.h"
 
 using namespace bootmortem;
-
-namespace {
-
-spawn::SpawnSpec shell(const std::string& script) {
-  spawn::SpawnSpec s;
-  s.name = "t";
-  s.argv = {"/bin/sh", "-c", script};
-  s.filename = "/bin/sh";
-  s.env.set("PATH", "/usr/bin:/bin");
-  s.base.cwd = "/";
-  s.cwd = "/";
-  s.uid = getuid();
-  return s;
-}
-
-const trace::FailedSyscall* find_failed(const trace::TraceLog& log, const std::string& call,
-                                        const std::string& path) {
-  for (const auto& f : log.failed)
-    if (f.call == call && f.path == path) return &f;
-  return nullptr;
-}
-
-bool process_with_marker_alive(const std::string& marker) {
-  DIR* d = opendir("/proc");
-  bool found = false;
-  while (struct dirent* de = readdir(d)) {
-    std::ifstream in(std::string("/proc/") + de->d_name + "/cmdline");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string cmd = ss.str();
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    if (cmd.find(marker) != std::string::npos && cmd.find("unit_trace") == std::string::npos) found = true;
-  }
-  closedir(d);
-  return found;
-}
-
-}  // namespace
+using testing::find_failed;
+using testing::process_with_marker_alive;
+using testing::shell;
 
 TEST_CASE("a failing program: exit code, failed syscalls with absolute paths, stderr") {
   trace::PtraceTracer tracer;
