@@ -20,7 +20,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 // Records are sent without waking the reader (BPF_RB_NO_WAKEUP): it drains
 // the ring buffer every few milliseconds instead of being woken for each of
-// a Python boot's thousand failed lookups.
+// a Python boot's thousand failed lookups; once a quarter of the buffer is
+// waiting, it is woken at once so that a flood does not overrun it.
 
 const volatile __u32 off_regs[6] = {};           // pt_regs: di, si, dx, r10, r8, r9
 const volatile __u32 off_task_pid = 0;
@@ -49,8 +50,7 @@ static __always_inline __s32 read_s32(const void *base, __u32 off) {
 // Processes (thread group ids) of the replay's tree.
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(max_entries, BM_MAX_PROCS);
-  __uint(map_flags, BPF_F_NO_PREALLOC);  // allocated as the tree grows: a fast load
+  __uint(max_entries, BM_MAX_PROCS);  // preallocated: a fork storm never meets ENOMEM
   __type(key, __u32);
   __type(value, __u8);
 } procs SEC(".maps");
@@ -108,6 +108,11 @@ struct {
 static __always_inline void bump(__u32 which) {
   __u64 *v = bpf_map_lookup_elem(&stats, &which);
   if (v) *v += 1;
+}
+
+static __always_inline __u64 rb_flags(void) {
+  return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > BM_RINGBUF_BYTES / 4 ? BPF_RB_FORCE_WAKEUP
+                                                                              : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline int traced(__u32 tgid) { return bpf_map_lookup_elem(&procs, &tgid) != 0; }
@@ -240,7 +245,7 @@ int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
   // s2 starts after s1's whole buffer: send it only when there is one.
   __u64 size = e->len2 ? BM_FAIL_HEAD + BM_STR_MAX + e->len2 : BM_FAIL_HEAD + e->len1;
   if (size > sizeof(*e)) size = sizeof(*e);
-  if (bpf_ringbuf_output(&events, e, size, BPF_RB_NO_WAKEUP) != 0) bump(BM_STAT_LOST);
+  if (bpf_ringbuf_output(&events, e, size, rb_flags()) != 0) bump(BM_STAT_LOST);
   return 0;
 }
 
@@ -267,7 +272,7 @@ int bm_fork(struct bpf_raw_tracepoint_args *ctx) {
   e->ppid = ptgid;
   e->code = 0;
   e->ts = bpf_ktime_get_ns();
-  bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+  bpf_ringbuf_submit(e, rb_flags());
   return 0;
 }
 
@@ -293,7 +298,7 @@ int bm_exec(struct bpf_raw_tracepoint_args *ctx) {
   e->len1 = n > 0 ? (__u16)(n - 1) : 0;
   __u64 size = BM_FAIL_HEAD + e->len1;
   if (size > sizeof(*e)) size = sizeof(*e);
-  if (bpf_ringbuf_output(&events, e, size, BPF_RB_NO_WAKEUP) != 0) bump(BM_STAT_LOST);
+  if (bpf_ringbuf_output(&events, e, size, rb_flags()) != 0) bump(BM_STAT_LOST);
   return 0;
 }
 
@@ -316,6 +321,6 @@ int bm_exit(struct bpf_raw_tracepoint_args *ctx) {
   e->ppid = read_s32((const void *)read_u64(p, off_task_real_parent), off_task_tgid);
   e->code = read_s32(p, off_task_exit_code);
   e->ts = bpf_ktime_get_ns();
-  bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+  bpf_ringbuf_submit(e, rb_flags());
   return 0;
 }
