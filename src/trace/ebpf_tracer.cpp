@@ -512,6 +512,10 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   // The maps hold the previous run's processes and counts: start clean.
   auto* skel = loaded_->skel;
   skel->bss->records_full = 0;
+  skel->bss->max_records = static_cast<uint32_t>(options.max_failed);
+  skel->bss->max_bytes = FailedTable::k_default_max_bytes / 2;  // the table counts paths twice
+  skel->bss->sent_records = 0;
+  skel->bss->sent_bytes = 0;
   for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
     const int fd = bpf_map__fd(m);
     bm_key key{};

@@ -9,7 +9,7 @@
 #define BM_MAX_NR 512            // syscall numbers
 #define BM_MAX_INFLIGHT 4096     // threads inside a watched call (LRU: the oldest go)
 #define BM_MAX_DISTINCT 16384    // distinct failures counted in the kernel
-#define BM_RINGBUF_BYTES (4u << 20)
+#define BM_RINGBUF_BYTES (8u << 20)
 #define BM_STR_MAX 4096          // PATH_MAX
 #define BM_SOCKADDR_MAX 128      // sizeof(struct sockaddr_storage)
 

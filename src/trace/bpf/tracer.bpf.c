@@ -35,6 +35,13 @@ const volatile __u32 off_bprm_filename = 0;
 // Set by userspace once it keeps no new distinct failure: then new ones are
 // only counted (BM_STAT_FAILED), not sent.
 volatile __u32 records_full = 0;
+// And a bound of the kernel's own: at most max_records new failures, and
+// their strings at most max_bytes, are ever sent, so that a flood of long
+// distinct paths cannot outrun the reader and overrun the ring buffer.
+volatile __u32 max_records = 0;
+volatile __u64 max_bytes = 0;
+__u32 sent_records = 0;
+__u64 sent_bytes = 0;
 
 static __always_inline __u64 read_u64(const void *base, __u32 off) {
   __u64 v = 0;
@@ -237,7 +244,9 @@ int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
       }
       return 0;
     }
-    if (records_full) return 0;
+    if (records_full || sent_records >= max_records || sent_bytes >= max_bytes) return 0;
+    __sync_fetch_and_add(&sent_records, 1);
+    __sync_fetch_and_add(&sent_bytes, (__u64)e->len1 + e->len2);
     struct bm_count first = {.count = 1, .last_tgid = e->tgid, .pids = 1};
     if (bpf_map_update_elem(&counts, &key, &first, BPF_NOEXIST) == 0) e->aggregated = 1;
     else bump(BM_STAT_DISTINCT_FULL);
