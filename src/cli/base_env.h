@@ -10,6 +10,8 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/userdb.h"
+#include "report/report.h"
+#include "rules/rules.h"
 #include "spawn/spawn_spec.h"
 
 namespace bootmortem::cli {
@@ -37,5 +39,9 @@ config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& ba
 // The one process `program` names; InputError listing them when it names
 // none or several.
 const config::ProcessConfig& one_process(const config::Config& cfg, const std::string& program);
+
+// The pack's findings on r.ev, the report on stdout, and the exit code.
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
+                     bool color);
 
 }  // namespace bootmortem::cli

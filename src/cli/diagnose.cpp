@@ -170,6 +170,17 @@ const config::ProcessConfig& one_process(const config::Config& cfg, const std::s
   return *matches.front();
 }
 
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
+                     bool color) {
+  r.findings = pack.match(r.ev);
+  report::RenderOptions ro;
+  ro.redact = redact;
+  ro.color = color;
+  report::render(r, format, ro, std::cout);
+  std::cout.flush();
+  return report::exit_code(r);
+}
+
 int diagnose(const DiagnoseOptions& o) {
   core::RealFs fs;
   core::SystemUserDb users;
@@ -214,14 +225,7 @@ int diagnose(const DiagnoseOptions& o) {
   r.ev = evidence::make_evidence(std::move(spec), std::move(log), std::move(login));
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
   if (view) evidence::attach_supervisor(r.ev, std::move(*view));
-  r.findings = pack.match(r.ev);
-
-  report::RenderOptions ro;
-  ro.redact = o.redact;
-  ro.color = o.color;
-  report::render(r, o.format, ro, std::cout);
-  std::cout.flush();
-  return report::exit_code(r);
+  return match_and_report(r, pack, o.format, o.redact, o.color);
 }
 
 Subcommand add_diagnose(CLI::App& parent) {

@@ -204,14 +204,7 @@ int explain(const ExplainOptions& o) {
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
   r.ev.logs = std::move(reading);
   if (view) evidence::attach_supervisor(r.ev, std::move(*view));
-  r.findings = pack.match(r.ev);
-
-  report::RenderOptions ro;
-  ro.redact = o.redact;
-  ro.color = o.color;
-  report::render(r, o.format, ro, std::cout);
-  std::cout.flush();
-  return report::exit_code(r);
+  return match_and_report(r, pack, o.format, o.redact, o.color);
 }
 
 }  // namespace

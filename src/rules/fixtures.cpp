@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "rules/names.h"
+#include "rules/toml_text.h"
 
 namespace bootmortem::rules {
 namespace {
@@ -286,13 +287,7 @@ evidence::Evidence fixture_base_evidence() {
 }
 
 Fixture parse_fixture(const std::string& text, const std::string& origin) {
-  toml::table root;
-  try {
-    root = toml::parse(text, origin);
-  } catch (const toml::parse_error& e) {
-    throw core::InputError(core::Origin{origin, static_cast<int>(e.source().begin.line)},
-                           std::string(e.description()));
-  }
+  toml::table root = parse_toml(text, origin);
   Reader r{origin};
   r.check_keys(root, k_top_keys, "a fixture file");
   Fixture f;

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "rules/names.h"
+#include "rules/toml_text.h"
 
 namespace bootmortem::rules {
 namespace {
@@ -319,15 +320,18 @@ const std::vector<std::string>* call_family(const std::string& name) {
   return nullptr;
 }
 
-std::vector<Rule> load_rules(const std::string& text, const std::string& origin,
-                             PatternTables& tables) {
-  toml::table root;
+toml::table parse_toml(const std::string& text, const std::string& origin) {
   try {
-    root = toml::parse(text, origin);
+    return toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
     throw core::InputError(core::Origin{origin, static_cast<int>(e.source().begin.line)},
                            std::string(e.description()));
   }
+}
+
+std::vector<Rule> load_rules(const std::string& text, const std::string& origin,
+                             PatternTables& tables) {
+  toml::table root = parse_toml(text, origin);
   Reader reader{origin, tables, {}};
   for (const auto& [key, node] : root)
     if (key.str() != "rule")

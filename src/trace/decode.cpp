@@ -238,7 +238,29 @@ std::string format_open_flags(uint64_t flags) {
   return out;
 }
 
+namespace {
+
+// A stopped tracee's memory and /proc entries.
+class TraceeMemory final : public CallMemory {
+ public:
+  explicit TraceeMemory(pid_t pid) : pid_(pid) {}
+  std::optional<std::string> path(int, uint64_t addr) const override { return read_string(pid_, addr); }
+  std::optional<std::string> sockaddr(uint64_t addr, size_t len) const override {
+    return read_bytes(pid_, addr, len);
+  }
+  std::string resolve(long dirfd, const std::string& path) const override { return resolve_at(pid_, dirfd, path); }
+
+ private:
+  pid_t pid_;
+};
+
+}  // namespace
+
 DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]) {
+  return decode_call(desc, args, TraceeMemory(pid));
+}
+
+DecodedCall decode_call(const SyscallDesc& desc, const uint64_t (&args)[6], const CallMemory& mem) {
   DecodedCall out;
   long last_dirfd = AT_FDCWD;
   int paths_seen = 0;
@@ -251,12 +273,12 @@ DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&arg
         out.args += static_cast<int>(v) == AT_FDCWD ? "AT_FDCWD" : std::to_string(static_cast<int>(v));
         break;
       case ArgKind::Path: {
-        auto s = read_string(pid, v);
+        auto s = mem.path(paths_seen, v);
         out.args += s ? quote_string(*s) : hex(v);
         // symlinkat's first path is the link's target, not a path to resolve.
         bool is_target = (std::strcmp(desc.name, "symlink") == 0 ||
                           std::strcmp(desc.name, "symlinkat") == 0) && paths_seen == 0;
-        std::string abs = s && !is_target ? resolve_at(pid, last_dirfd, *s) : (s ? *s : "");
+        std::string abs = s && !is_target ? mem.resolve(last_dirfd, *s) : (s ? *s : "");
         (paths_seen == 0 ? out.path : out.path2) = abs;
         ++paths_seen;
         last_dirfd = AT_FDCWD;
@@ -267,7 +289,7 @@ DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&arg
       case ArgKind::OpenFlags: out.args += format_open_flags(v); break;
       case ArgKind::Sockaddr: {
         size_t len = i + 1 < 6 ? static_cast<size_t>(std::min<uint64_t>(args[i + 1], 128)) : 0;
-        auto raw = read_bytes(pid, v, len);
+        auto raw = mem.sockaddr(v, len);
         if (raw) {
           SockAddr sa = decode_sockaddr(*raw);
           out.args += sa.strace;

@@ -48,6 +48,20 @@ struct DecodedCall {
 };
 DecodedCall decode_call(pid_t pid, const SyscallDesc& desc, const uint64_t (&args)[6]);
 
+// Where decode_call finds a call's strings: the stopped tracee's memory
+// (ptrace), or the bytes the kernel copied when the call failed (eBPF).
+class CallMemory {
+ public:
+  virtual ~CallMemory() = default;
+  // The nth (0 or 1) path argument, at addr; nullopt when unreadable.
+  virtual std::optional<std::string> path(int nth, uint64_t addr) const = 0;
+  // The sockaddr of len bytes at addr; nullopt when unreadable.
+  virtual std::optional<std::string> sockaddr(uint64_t addr, size_t len) const = 0;
+  // A path made absolute as the kernel resolved it (dirfd or cwd).
+  virtual std::string resolve(long dirfd, const std::string& path) const = 0;
+};
+DecodedCall decode_call(const SyscallDesc& desc, const uint64_t (&args)[6], const CallMemory& mem);
+
 // What identifies a failed call: its paths as decode_call resolves them and
 // its address as SockAddr::text. Views into the reader's buffers, valid
 // until its next read().

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -189,64 +190,36 @@ void Session::on_call(const bm_fail& e) {
     return;
   }
 
-  // The failure's key first: its paths resolved, its address.
-  std::string path, path2, addr;
-  int port = -1;
-  {
-    int64_t dirfd = AT_FDCWD;
-    int paths_seen = 0;
-    for (int i = 0; i < desc->nargs; ++i) {
-      const uint64_t v = e.args[i];
-      if (desc->args[i] == ArgKind::DirFd) dirfd = static_cast<int>(v);
-      if (desc->args[i] == ArgKind::Path) {
-        const std::string& s = paths_seen == 0 ? s1 : s2;
-        const bool read = v != 0 && (paths_seen == 0 ? e.len1 : e.len2) > 0;
-        const bool is_target =
-            (std::strcmp(desc->name, "symlink") == 0 || std::strcmp(desc->name, "symlinkat") == 0) && paths_seen == 0;
-        (paths_seen == 0 ? path : path2) = read && !is_target ? resolve(e.tgid, dirfd, s) : s;
-        ++paths_seen;
-        dirfd = AT_FDCWD;
-      }
-      if (desc->args[i] == ArgKind::Sockaddr && e.len1 > 0) {
-        SockAddr sa = decode_sockaddr(s1);
-        addr = sa.text;
-        port = sa.port;
-      }
+  // Decoded as the ptrace backend decodes, from the bytes the kernel copied:
+  // only a failure's first occurrence comes this way.
+  struct KernelCopy final : CallMemory {
+    Session* session;
+    const bm_fail& e;
+    const std::string &s1, &s2;
+    KernelCopy(Session* s, const bm_fail& ev, const std::string& a, const std::string& b)
+        : session(s), e(ev), s1(a), s2(b) {}
+    std::optional<std::string> path(int nth, uint64_t addr) const override {
+      if (addr == 0 || (nth == 0 ? e.len1 : e.len2) == 0) return std::nullopt;
+      return nth == 0 ? s1 : s2;
     }
-  }
+    std::optional<std::string> sockaddr(uint64_t, size_t) const override {
+      if (e.len1 == 0) return std::nullopt;
+      return s1;
+    }
+    std::string resolve(long dirfd, const std::string& path) const override {
+      return session->resolve(e.tgid, dirfd, path);
+    }
+  };
+  uint64_t args[6];
+  std::copy(std::begin(e.args), std::end(e.args), args);
+  DecodedCall call = decode_call(*desc, args, KernelCopy(this, e, s1, s2));
 
   const int err = -e.ret;
-  const FailedTable::Key key{desc->name, err, path, path2, addr};
+  const FailedTable::Key key{desc->name, err, call.path, call.path2, call.addr};
   size_t index = std::string::npos;
   if (FailedSyscall* f = failed_.add(key, static_cast<int>(e.tgid))) {
-    // A new record: the arguments in strace's notation, as decode_call
-    // renders them, from the bytes the kernel copied.
-    std::string args;
-    int paths_seen = 0;
-    for (int i = 0; i < desc->nargs; ++i) {
-      if (i) args += ", ";
-      const uint64_t v = e.args[i];
-      switch (desc->args[i]) {
-        case ArgKind::DirFd:
-          args += static_cast<int>(v) == AT_FDCWD ? "AT_FDCWD" : std::to_string(static_cast<int>(v));
-          break;
-        case ArgKind::Path: {
-          const bool read = v != 0 && (paths_seen == 0 ? e.len1 : e.len2) > 0;
-          args += read ? quote_string(paths_seen == 0 ? s1 : s2) : hex(v);
-          ++paths_seen;
-          break;
-        }
-        case ArgKind::Fd: args += std::to_string(static_cast<int>(v)); break;
-        case ArgKind::Mode: args += octal(v & 07777); break;
-        case ArgKind::OpenFlags: args += format_open_flags(v); break;
-        case ArgKind::Sockaddr: args += e.len1 > 0 ? decode_sockaddr(s1).strace : hex(v); break;
-        case ArgKind::Int: args += std::to_string(static_cast<long>(v)); break;
-        case ArgKind::Ptr: args += hex(v); break;
-        case ArgKind::None: break;
-      }
-    }
-    f->port = port;
-    f->args = std::move(args);
+    f->port = call.port;
+    f->args = std::move(call.args);
     f->at_ms = ms_at(e.ts);
     index = failed_.size() - 1;
     if (failed_.full()) skel_->bss->records_full = 1;  // the kernel stops sending new ones

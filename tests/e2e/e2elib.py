@@ -90,6 +90,25 @@ BASE_PREREQS = [
 ]
 
 
+def install_egg_cache(dest, port, silent_port):
+    """examples/egg-cache/install into dest (the app, user cissoid, the zipped
+    egg) on the two ports; returns the path of its supervisord.conf."""
+    env = dict(ROOT_SHELL_ENV, EGGCACHE_PORT=str(port), EGGCACHE_SILENT_PORT=str(silent_port))
+    inst = subprocess.run([str(REPO / "examples" / "egg-cache" / "install"), str(dest)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    if inst.returncode != 0:
+        raise AssertionError("examples/egg-cache/install failed (exit %d):\n%s"
+                             % (inst.returncode, inst.stderr))
+    return inst.stdout.strip().splitlines()[-1]
+
+
+def set_in_section(text, section, line):
+    """Add `line` right after the [section] header."""
+    header = "[%s]\n" % section
+    assert header in text, section
+    return text.replace(header, header + line + "\n", 1)
+
+
 def make_tmpdir(tag):
     """A temp dir that unprivileged users can traverse (mkdtemp makes it 0700)."""
     base = os.environ.get("BOOTMORTEM_E2E_TMP", "/tmp")

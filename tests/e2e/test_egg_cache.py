@@ -10,7 +10,6 @@ supervisord still runs, so bootmortem can read its real environment.
 """
 import os
 import re
-import subprocess
 import sys
 import time
 import unittest
@@ -20,7 +19,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import note  # noqa: E402
 
-EXAMPLE = e2elib.REPO / "examples" / "egg-cache"
 APP_USER, APP_HOME = "cissoid", "/home/cissoid"
 PROGRAMS = ("test_server", "test_server_silent")
 EGG_CACHE = re.compile(r"/root/\.cache/Python-Eggs|/root/\.python-eggs")
@@ -38,14 +36,7 @@ class EggCacheIncident(unittest.TestCase):
         cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
         cls.dest = cls.tmp / "egg-cache"
         cls.ports = e2elib.free_ports(4)
-        env = dict(e2elib.ROOT_SHELL_ENV,
-                   EGGCACHE_PORT=str(cls.ports[0]), EGGCACHE_SILENT_PORT=str(cls.ports[1]))
-        inst = subprocess.run([str(EXAMPLE / "install"), str(cls.dest)], env=env,
-                              capture_output=True, text=True, timeout=300)
-        if inst.returncode != 0:
-            raise AssertionError("examples/egg-cache/install failed (exit %d):\n%s"
-                                 % (inst.returncode, inst.stderr))
-        cls.conf = inst.stdout.strip().splitlines()[-1]
+        cls.conf = e2elib.install_egg_cache(cls.dest, cls.ports[0], cls.ports[1])
         assert cls.conf == str(cls.dest / "supervisord.conf"), cls.conf
         cls.sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
                                      cls.dest / "log" / "supervisord.log")

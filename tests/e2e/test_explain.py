@@ -22,7 +22,6 @@ every other case reads only what is left on disk:
 """
 import os
 import re
-import subprocess
 import sys
 import unittest
 
@@ -30,7 +29,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import note  # noqa: E402
 
-EXAMPLE = e2elib.REPO / "examples" / "egg-cache"
 FATAL_TIMEOUT = 90.0
 PROGRAM = "test_server"
 EGG_CACHE = re.compile(r"/root/\.cache/Python-Eggs|/root/\.python-eggs")
@@ -57,13 +55,6 @@ stderr_logfile=%(here)s/quiet.err.log
 """
 
 
-def set_in_section(text, section, line):
-    """Add `line` right after the [section] header."""
-    header = "[%s]\n" % section
-    assert header in text, section
-    return text.replace(header, header + line + "\n", 1)
-
-
 class Explain(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -71,18 +62,12 @@ class Explain(unittest.TestCase):
         cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
         cls.dest = cls.tmp / "egg-cache"
         ports = e2elib.free_ports(2)
-        env = dict(e2elib.ROOT_SHELL_ENV, EGGCACHE_PORT=str(ports[0]), EGGCACHE_SILENT_PORT=str(ports[1]))
-        inst = subprocess.run([str(EXAMPLE / "install"), str(cls.dest)], env=env,
-                              capture_output=True, text=True, timeout=300)
-        if inst.returncode != 0:
-            raise AssertionError("examples/egg-cache/install failed (exit %d):\n%s"
-                                 % (inst.returncode, inst.stderr))
-        cls.conf = inst.stdout.strip().splitlines()[-1]
+        cls.conf = e2elib.install_egg_cache(cls.dest, ports[0], ports[1])
         conf = cls.dest / "supervisord.conf"
         # startsecs=10: gunicorn always exits before it, so FATAL comes after
         # exactly 4 attempts even on a loaded machine (see test_live_supervisord).
-        text = set_in_section(conf.read_text(), "program:test_server", "startsecs=10")
-        conf.write_text(set_in_section(text, "program:test_server_silent", "startsecs=10"))
+        text = e2elib.set_in_section(conf.read_text(), "program:test_server", "startsecs=10")
+        conf.write_text(e2elib.set_in_section(text, "program:test_server_silent", "startsecs=10"))
         cls.marker = cls.dest / "log" / "imported.marker"  # log/ is cissoid's
         cls.sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
                                      cls.dest / "log" / "supervisord.log")

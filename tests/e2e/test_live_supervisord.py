@@ -21,7 +21,6 @@ startsecs and make supervisord restart it without limit.
 """
 import os
 import re
-import subprocess
 import sys
 import time
 import unittest
@@ -30,7 +29,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import note  # noqa: E402
 
-EXAMPLE = e2elib.REPO / "examples" / "egg-cache"
 FATAL_TIMEOUT = 90.0
 PROGRAM = "test_server"
 
@@ -63,13 +61,6 @@ time.sleep(600)
 """
 
 
-def set_in_section(text, section, line):
-    """Add `line` right after the [section] header."""
-    header = "[%s]\n" % section
-    assert header in text, section
-    return text.replace(header, header + line + "\n", 1)
-
-
 class LiveSupervisord(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -77,16 +68,10 @@ class LiveSupervisord(unittest.TestCase):
         cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
         cls.dest = cls.tmp / "egg-cache"
         ports = e2elib.free_ports(2)
-        env = dict(e2elib.ROOT_SHELL_ENV, EGGCACHE_PORT=str(ports[0]), EGGCACHE_SILENT_PORT=str(ports[1]))
-        inst = subprocess.run([str(EXAMPLE / "install"), str(cls.dest)], env=env,
-                              capture_output=True, text=True, timeout=300)
-        if inst.returncode != 0:
-            raise AssertionError("examples/egg-cache/install failed (exit %d):\n%s"
-                                 % (inst.returncode, inst.stderr))
-        cls.conf = inst.stdout.strip().splitlines()[-1]
+        cls.conf = e2elib.install_egg_cache(cls.dest, ports[0], ports[1])
         conf = cls.dest / "supervisord.conf"
-        text = set_in_section(conf.read_text(), "program:test_server", "startsecs=10")
-        conf.write_text(set_in_section(text, "program:test_server_silent", "autostart=false"))
+        text = e2elib.set_in_section(conf.read_text(), "program:test_server", "startsecs=10")
+        conf.write_text(e2elib.set_in_section(text, "program:test_server_silent", "autostart=false"))
         cls.sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
                                      cls.dest / "log" / "supervisord.log")
         cls.addClassCleanup(cls.sup.stop)
