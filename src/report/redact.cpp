@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include <re2/re2.h>
@@ -139,14 +140,30 @@ bool secret_name(const std::string& name) {
   return false;
 }
 
+namespace {
+
+bool contains_nocase(const std::string& text, std::string_view word) {
+  return std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         }) != text.end();
+}
+
+}  // namespace
+
+// Each pattern runs only on text that holds what it cannot match without
+// (most paths and argv words hold none): the patterns are compiled on first
+// use, and a trace that needs none of them never pays for that.
 std::string redact_text(const std::string& text) {
   std::string out = text;
-  RE2::GlobalReplace(&out, url_credentials(), R"(\1***@)");
+  if (out.find("://") != std::string::npos && out.find('@') != std::string::npos)
+    RE2::GlobalReplace(&out, url_credentials(), R"(\1***@)");
   // Headers first: HTTP_AUTHORIZATION=Token abc is a header's value, and
   // the assignment rule alone would stop at the space.
-  out = mask(out, auth_header(), false);
-  out = mask(out, assignment(), true);
-  return mask(out, quoted_key(), true);
+  if (contains_nocase(out, "authorization") || contains_nocase(out, "bearer")) out = mask(out, auth_header(), false);
+  if (out.find('=') != std::string::npos) out = mask(out, assignment(), true);
+  if (out.find(':') != std::string::npos && out.find_first_of("\"'") != std::string::npos)
+    out = mask(out, quoted_key(), true);
+  return out;
 }
 
 std::string redact_value(const std::string& name, const std::string& value) {
