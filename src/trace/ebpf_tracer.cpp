@@ -63,6 +63,7 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
 
 struct EbpfTracer::Loaded {
   tracer_bpf* skel = nullptr;
+  int runs = 0;  // after the first, the maps hold the previous run's processes and counts
   ~Loaded() {
     if (skel) tracer_bpf__destroy(skel);
   }
@@ -486,13 +487,18 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   auto* skel = loaded_->skel;
   skel->bss->records_full = 0;
   skel->bss->max_records = static_cast<uint32_t>(options.max_failed);
-  skel->bss->max_bytes = FailedTable::k_default_max_bytes / 2;  // the table counts paths twice
+  // The table counts paths twice; the kernel's records fit in half the ring.
+  const uint64_t heads = static_cast<uint64_t>(options.max_failed) * BM_FAIL_HEAD;
+  const uint64_t half = BM_RINGBUF_BYTES / 2;
+  skel->bss->max_bytes = std::min<uint64_t>(FailedTable::k_default_max_bytes / 2, heads < half / 2 ? half - heads : half / 2);
   skel->bss->sent_records = 0;
   skel->bss->sent_bytes = 0;
-  for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
-    const int fd = bpf_map__fd(m);
-    bm_key key{};
-    while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+  if (loaded_->runs++ > 0) {
+    for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
+      const int fd = bpf_map__fd(m);
+      bm_key key{};
+      while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+    }
   }
   Session s(skel, spec, options);
   return s.run();
