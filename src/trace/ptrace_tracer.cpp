@@ -1,22 +1,23 @@
-// The ptrace + seccomp backend. One thread: a signalfd for SIGCHLD and the
-// output pipes in one poll(); every wait status is classified (stop_kind.h)
-// and one switch decides how to resume. Lessons from strace's strace.c and
+// The ptrace + seccomp backend. The tracing thread blocks in waitpid (the
+// output pipes are read on another thread); every wait status is classified
+// (stop_kind.h) and one switch decides how to resume. Lessons from strace's strace.c and
 // filter_seccomp.c: TRACESECCOMP with the whole tree followed, EXITKILL, new
 // children's first SIGSTOP swallowed, signals re-injected.
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -242,28 +243,50 @@ void Session::end_tree() {
   }
 }
 
+// Wakes the tracer out of a blocking waitpid at the deadline: a timer sends
+// SIGALRM to this thread, then again every 10 ms (a signal that came just
+// before waitpid is not lost), with a handler that does nothing and no
+// SA_RESTART, so waitpid returns EINTR.
+class DeadlineAlarm {
+ public:
+  explicit DeadlineAlarm(Clock::duration after) {
+    struct sigaction sa {};
+    sa.sa_handler = [](int) {};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old_);
+    struct sigevent ev {};
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGALRM;
+    ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+    if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0) throw core::SystemError("timer_create", errno);
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(after).count();
+    struct itimerspec its {};
+    its.it_value.tv_sec = ns / 1000000000;
+    its.it_value.tv_nsec = ns % 1000000000;
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+    its.it_interval.tv_nsec = 10000000;
+    timer_settime(timer_, 0, &its, nullptr);
+  }
+  ~DeadlineAlarm() {
+    timer_delete(timer_);
+    sigaction(SIGALRM, &old_, nullptr);
+  }
+  DeadlineAlarm(const DeadlineAlarm&) = delete;
+  DeadlineAlarm& operator=(const DeadlineAlarm&) = delete;
+
+ private:
+  struct sigaction old_ {};
+  timer_t timer_{};
+};
+
 TraceLog Session::run() {
   log_.backend = "ptrace+seccomp";
 
   // Orphans of the replay (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
-  sigset_t chld, old;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &chld, &old);
-  Fd sfd(signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC));
-  if (sfd.fd < 0) throw core::SystemError("signalfd", errno);
-
   start_ = Clock::now();
-  pid_t pid;
-  try {
-    pid = child_.fork_child();
-  } catch (...) {
-    sigprocmask(SIG_SETMASK, &old, nullptr);
-    throw;
-  }
-
+  const pid_t pid = child_.fork_child();
   main_ = pid;
   log_.main_pid = pid;
   log_.processes = 1;
@@ -274,7 +297,6 @@ TraceLog Session::run() {
   // The child stops itself after PTRACE_TRACEME; set the options then.
   int status = 0;
   if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status)) {
-    sigprocmask(SIG_SETMASK, &old, nullptr);
     child_.throw_child_failure();
     throw core::SystemError("replay child", ECHILD, "it ended before it could be traced");
   }
@@ -285,10 +307,13 @@ TraceLog Session::run() {
     int err = errno;
     kill(pid, SIGKILL);
     waitpid(pid, &status, __WALL);
-    sigprocmask(SIG_SETMASK, &old, nullptr);
     throw core::SystemError("ptrace(PTRACE_SETOPTIONS)", err);
   }
   tasks_[pid].seen = true;
+  // The output pipes are read on a thread of their own: this one only waits
+  // for stops, one blocking waitpid each, as few system calls per trapped
+  // call as the stops allow.
+  child_.start_pump();
   start_ = Clock::now();  // supervisord's laststart is taken at fork; the stop is ours
   ptrace(PTRACE_CONT, pid, nullptr, nullptr);
 
@@ -298,29 +323,19 @@ TraceLog Session::run() {
   const auto deadline =
       unlimited ? Clock::time_point::max()
                 : start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+  std::optional<DeadlineAlarm> alarm;
+  if (!unlimited) alarm.emplace(deadline - Clock::now());
   while (!main_exited_) {
-    auto now = Clock::now();
-    if (now >= deadline) break;
-    int timeout = unlimited ? -1
-                            : static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   deadline - now).count()) + 1;
-    struct pollfd fds[3] = {{sfd.fd, POLLIN, 0}, {child_.stdout_fd(), POLLIN, 0}, {child_.stderr_fd(), POLLIN, 0}};
-    int rc = poll(fds, 3, timeout);
-    if (rc < 0 && errno != EINTR) break;
-    // Only what poll reported: every stop of a trapped call comes through
-    // here, and each needless syscall is paid a million times.
-    if (fds[0].revents) {
-      signalfd_siginfo si[16];
-      while (::read(sfd.fd, si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-      }
-    }
-    while (true) {
-      pid_t p = waitpid(-1, &status, __WALL | WNOHANG);
-      if (p <= 0) break;
+    pid_t p = waitpid(-1, &status, __WALL);
+    if (p > 0) {
       handle(p, status);
+      continue;
     }
-    if (fds[1].revents || fds[2].revents) child_.read_outputs();
+    if (errno != EINTR) break;  // ECHILD: nothing left to wait for
+    if (Clock::now() >= deadline) break;
   }
+  alarm.reset();
+  child_.stop_pump();
 
   if (main_exited_) {
     log_.verdict = Verdict::Fails;
@@ -329,7 +344,6 @@ TraceLog Session::run() {
       child_.throw_child_failure();
     } catch (...) {
       end_tree();
-      sigprocmask(SIG_SETMASK, &old, nullptr);
       throw;
     }
   } else {
@@ -339,7 +353,6 @@ TraceLog Session::run() {
   end_tree();
   child_.close_stdin();
   child_.read_outputs();
-  sigprocmask(SIG_SETMASK, &old, nullptr);
 
   log_.out = child_.out();
   log_.err = child_.err();

@@ -1,6 +1,7 @@
 #include "trace/replay_child.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -118,6 +119,28 @@ void ReplayChild::throw_child_failure() {
 void ReplayChild::read_outputs() {
   read_pipe(out_r_, out_);
   read_pipe(err_r_, err_);
+}
+
+void ReplayChild::start_pump() {
+  make_pipe(pump_wake_r_, pump_wake_w_);
+  pump_ = std::thread([this] {
+    while (out_r_.fd >= 0 || err_r_.fd >= 0) {
+      struct pollfd fds[3] = {{pump_wake_r_.fd, POLLIN, 0}, {out_r_.fd, POLLIN, 0}, {err_r_.fd, POLLIN, 0}};
+      if (poll(fds, 3, -1) < 0 && errno != EINTR) return;
+      if (fds[0].revents) return;
+      if (fds[1].revents) read_pipe(out_r_, out_);
+      if (fds[2].revents) read_pipe(err_r_, err_);
+    }
+  });
+}
+
+void ReplayChild::stop_pump() {
+  if (!pump_.joinable()) return;
+  char c = 's';
+  (void)!::write(pump_wake_w_.fd, &c, 1);
+  pump_.join();
+  pump_wake_r_.reset();
+  pump_wake_w_.reset();
 }
 
 void ReplayChild::read_pipe(Fd& fd, StreamCapture& cap) {

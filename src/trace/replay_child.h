@@ -5,7 +5,9 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "spawn/spawn_spec.h"
@@ -46,6 +48,12 @@ class ReplayChild {
 
   // Reads what is buffered in the output pipes (non-blocking).
   void read_outputs();
+  // Or reads them on a thread of its own, for a tracer that blocks in
+  // waitpid: start_pump() after fork_child(), stop_pump() before out()/err()
+  // or read_outputs(). The destructor stops it too.
+  void start_pump();
+  void stop_pump();
+  ~ReplayChild() { stop_pump(); }
   void close_stdin() { in_w_.reset(); }
   // The tool's own setup failure reported by the child, if any: throws it.
   void throw_child_failure();
@@ -66,6 +74,8 @@ class ReplayChild {
   Fd in_r_, in_w_, out_r_, out_w_, err_r_, err_w_, rep_r_, rep_w_, go_r_, go_w_;
   StreamCapture out_;
   StreamCapture err_;
+  Fd pump_wake_r_, pump_wake_w_;
+  std::thread pump_;
 };
 
 }  // namespace bootmortem::trace
