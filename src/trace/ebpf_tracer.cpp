@@ -459,6 +459,7 @@ TraceLog Session::run() {
       child_.throw_child_failure();
     } catch (...) {
       end_tree();
+      tracer_bpf__detach(skel_);
       throw;
     }
   } else {
@@ -466,6 +467,11 @@ TraceLog Session::run() {
     log_.after_ms = ms_at(monotonic_ns());
   }
   end_tree();
+  // Nothing of the tree is left: off the tracepoints now, not at exit. Every
+  // system call on the machine stops paying for the probes, and the next
+  // attach (the kernel makes a tracepoint's first probe wait out an RCU
+  // grace period after the last one left) finds that period further along.
+  tracer_bpf__detach(skel_);
   child_.close_stdin();
   child_.read_outputs();
   collect_counts();
@@ -494,6 +500,9 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   skel->bss->sent_records = 0;
   skel->bss->sent_bytes = 0;
   if (loaded_->runs++ > 0) {
+    // The previous run left the tracepoints when its tree was gone.
+    if (int rc = tracer_bpf__attach(skel))
+      throw core::SystemError("eBPF: attach to the raw tracepoints", -rc, g_libbpf_last);
     for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
       const int fd = bpf_map__fd(m);
       bm_key key{};
