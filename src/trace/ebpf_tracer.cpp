@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <ctime>
+#include <thread>
 #include <unordered_map>
 
 #include "core/error.h"
@@ -59,6 +61,59 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
   return 0;
 }
 
+// A tracepoint's first probe waits until an RCU grace period has passed
+// since any tracepoint last lost its last one (tracepoint_add_func: the
+// 1->0->1 rule). A run right after another (a benchmark, diagnoses in a
+// row) waits there for 10 ms at its first attach, 0-27 ms measured. The wait
+// is the kernel's, but it can be taken while the programs load: a no-op
+// program is attached first, on a thread, to a tracepoint that rarely fires
+// (sched_kthread_stop), takes the wait there, and goes once the real
+// programs are attached; they find none left. Back to back this took the
+// median run of `trace -- /bin/true` from 19.5 to 15.9 ms; a run with no
+// wait pending pays nothing measurable. Only an optimisation: if anything
+// fails here, the real attach waits as it would have. Plain bpf(2) calls,
+// so the thread shares no state with libbpf.
+class GracePeriodAhead {
+ public:
+  GracePeriodAhead() : thread_([this] { attach(); }) {}
+  ~GracePeriodAhead() {
+    join();
+    if (link_ >= 0) close(link_);
+    if (prog_ >= 0) close(prog_);
+  }
+  GracePeriodAhead(const GracePeriodAhead&) = delete;
+  GracePeriodAhead& operator=(const GracePeriodAhead&) = delete;
+  // After the loading, before the real attach.
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void attach() {
+    const struct bpf_insn return0[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    static const char license[] = "GPL";
+    union bpf_attr load {};
+    load.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
+    load.insns = reinterpret_cast<uint64_t>(return0);
+    load.insn_cnt = 2;
+    load.license = reinterpret_cast<uint64_t>(license);
+    prog_ = static_cast<int>(syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load));
+    if (prog_ < 0) return;
+    static const char tracepoint[] = "sched_kthread_stop";
+    union bpf_attr open {};
+    open.raw_tracepoint.name = reinterpret_cast<uint64_t>(tracepoint);
+    open.raw_tracepoint.prog_fd = static_cast<uint32_t>(prog_);
+    link_ = static_cast<int>(syscall(SYS_bpf, BPF_RAW_TRACEPOINT_OPEN, &open, sizeof open));
+  }
+
+  int prog_ = -1;
+  int link_ = -1;
+  std::thread thread_;  // last: started once the fds above are set
+};
+
 }  // namespace
 
 struct EbpfTracer::Loaded {
@@ -70,6 +125,7 @@ struct EbpfTracer::Loaded {
 };
 
 EbpfTracer::EbpfTracer() {
+  GracePeriodAhead grace;
   std::string why;
   auto offsets = kernel_offsets(k_offsets_cache_dir, &why);
   if (!offsets) throw core::SystemError("eBPF", ENOTSUP, why);
@@ -109,6 +165,7 @@ EbpfTracer::EbpfTracer() {
     uint32_t key = static_cast<uint32_t>(nr);
     bpf_map_update_elem(layout_fd, &key, &l, BPF_ANY);
   }
+  grace.join();
   if (int rc = tracer_bpf__attach(loaded->skel))
     throw core::SystemError("eBPF: attach to the raw tracepoints", -rc, g_libbpf_last);
   loaded_ = loaded.release();
