@@ -46,6 +46,10 @@ void Fd::reset() {
 
 ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace)
     : out_(capture_bytes), err_(capture_bytes) {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGCHLD, &dfl, &old_sigchld_);
   if (ptrace) bpf_ = build_seccomp_filter();
   argv_s_ = spec.argv;
   env_s_ = spec.env.to_strings();
@@ -90,6 +94,11 @@ ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, boo
     plan_.bpf_len = static_cast<unsigned short>(bpf_.count());
     plan_.need_no_new_privs = geteuid() != 0;
   }
+}
+
+ReplayChild::~ReplayChild() {
+  stop_pump();
+  sigaction(SIGCHLD, &old_sigchld_, nullptr);
 }
 
 pid_t ReplayChild::fork_child() {

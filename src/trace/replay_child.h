@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <csignal>
+
 #include <atomic>
 #include <string>
 #include <thread>
@@ -39,6 +41,9 @@ class ReplayChild {
  public:
   // ptrace: the child stops itself under PTRACE_TRACEME with the seccomp
   // filter; otherwise it waits on a pipe until go().
+  // While it lives, SIGCHLD is at its default in this process: one inherited
+  // as ignored (a parent's SIG_IGN survives exec) would have the kernel reap
+  // the child unseen, and the tracer wait for an exit it never learns of.
   ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace);
 
   // Forks; in the parent closes the child's ends and returns its pid.
@@ -53,7 +58,7 @@ class ReplayChild {
   // or read_outputs(). The destructor stops it too.
   void start_pump();
   void stop_pump();
-  ~ReplayChild() { stop_pump(); }
+  ~ReplayChild();
   void close_stdin() { in_w_.reset(); }
   // The tool's own setup failure reported by the child, if any: throws it.
   void throw_child_failure();
@@ -76,6 +81,7 @@ class ReplayChild {
   StreamCapture err_;
   Fd pump_wake_r_, pump_wake_w_;
   std::thread pump_;
+  struct sigaction old_sigchld_ {};
 };
 
 }  // namespace bootmortem::trace

@@ -302,7 +302,7 @@ class BootmortemResult:
             " ".join(self.argv), self.rc, self.seconds, self.stdout[-6000:], self.stderr[-4000:])
 
 
-def run_bootmortem(args, env=None, timeout=180.0, cwd=None):
+def run_bootmortem(args, env=None, timeout=180.0, cwd=None, preexec_fn=None):
     bm = os.path.abspath(bootmortem_path())
     if not os.access(bm, os.X_OK):
         raise AssertionError("bootmortem binary not found or not executable: %s "
@@ -312,7 +312,7 @@ def run_bootmortem(args, env=None, timeout=180.0, cwd=None):
     try:
         proc = subprocess.run(argv, env=env if env is not None else os.environ.copy(),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              errors="replace", timeout=timeout, cwd=cwd)
+                              errors="replace", timeout=timeout, cwd=cwd, preexec_fn=preexec_fn)
     except subprocess.TimeoutExpired as e:
         raise AssertionError("%s did not finish within %.0f s (partial stdout: %r)"
                              % (" ".join(argv), timeout, (e.stdout or b"")[-2000:]))

@@ -12,6 +12,7 @@ tracer in TRACERS (BOOTMORTEM_E2E_TRACERS=ptrace,ebpf overrides it).
     BOOTMORTEM=build/bootmortem /usr/bin/python3 tests/e2e/test_trace_cmd.py
 """
 import os
+import signal
 import socket
 import sys
 import time
@@ -35,9 +36,9 @@ def marker_alive(marker):
 class TraceCmdCases:
     tracer = None
 
-    def trace(self, args, fmt="json", env=None, cwd=None):
+    def trace(self, args, fmt="json", env=None, cwd=None, preexec_fn=None):
         argv = ["trace", "--tracer", self.tracer, "--format", fmt] + args
-        return e2elib.run_bootmortem(argv, env=env, timeout=60, cwd=cwd)
+        return e2elib.run_bootmortem(argv, env=env, timeout=60, cwd=cwd, preexec_fn=preexec_fn)
 
     def test_exit_status_is_the_commands(self):
         res = self.trace(["--", "sh", "-c", "exit 3"])
@@ -46,6 +47,20 @@ class TraceCmdCases:
         res = self.trace(["--", "sh", "-c", "kill -SEGV $$"])
         self.assertEqual(res.rc, 128 + 11, res.describe())
         self.assertEqual(res.json()["exit"]["signal"], "SIGSEGV")
+
+    def test_started_with_sigchld_ignored(self):
+        # A parent's SIG_IGN for SIGCHLD survives exec: the kernel would reap
+        # bootmortem's child unseen (the eBPF backend waited forever). Neither
+        # may the command inherit it: supervisord's children start with it at
+        # its default.
+        def ignore_sigchld():
+            signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+        res = self.trace(["--", "sh", "-c", "grep ^SigIgn: /proc/self/status; exit 7"], preexec_fn=ignore_sigchld)
+        self.assertEqual(res.rc, 7, res.describe())
+        self.assertEqual(res.json()["exit"]["code"], 7)
+        ignored = int(res.json()["stdout"]["tail"].split()[1], 16)
+        self.assertFalse(ignored & (1 << (signal.SIGCHLD - 1)), "the command inherited SIGCHLD ignored")
+        self.assertTrue(ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE is ignored, as under supervisord")
 
     def test_not_found_127_not_runnable_126(self):
         res = self.trace(["--", "bm-no-such-command"])
