@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <csignal>
 #include <iostream>
 #include <vector>
 
@@ -43,6 +44,10 @@ void add_tracer_option(CLI::App& app, trace::TracerKind& kind) {
 }
 
 int run(int argc, char** argv) {
+  // A parent's SIG_IGN for SIGCHLD survives exec, and with it the kernel
+  // reaps every child bootmortem starts (runuser for the login environment,
+  // supervisorctl, the replay) before bootmortem can learn how it ended.
+  signal(SIGCHLD, SIG_DFL);
   CLI::App app{"bootmortem: why a supervisord program will not boot, and what to change"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("bootmortem ") + BOOTMORTEM_VERSION);
