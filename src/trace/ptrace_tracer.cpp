@@ -1,8 +1,8 @@
 // The ptrace + seccomp backend. The tracing thread blocks in waitpid (the
 // output pipes are read on another thread); every wait status is classified
-// (stop_kind.h) and one switch decides how to resume. Lessons from strace's strace.c and
-// filter_seccomp.c: TRACESECCOMP with the whole tree followed, EXITKILL, new
-// children's first SIGSTOP swallowed, signals re-injected.
+// (stop_kind.h) and one switch decides how to resume. Lessons from strace's
+// strace.c and filter_seccomp.c: TRACESECCOMP with the whole tree followed,
+// EXITKILL, new children's first SIGSTOP swallowed, signals re-injected.
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -10,11 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -257,13 +258,13 @@ class DeadlineAlarm {
     struct sigevent ev {};
     ev.sigev_notify = SIGEV_THREAD_ID;
     ev.sigev_signo = SIGALRM;
-    ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+    ev._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));  // sigev_notify_thread_id (glibc names it so)
     if (timer_create(CLOCK_MONOTONIC, &ev, &timer_) != 0) throw core::SystemError("timer_create", errno);
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(after).count();
+    // A deadline already past fires at once.
+    const int64_t ns = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::nanoseconds>(after).count());
     struct itimerspec its {};
     its.it_value.tv_sec = ns / 1000000000;
     its.it_value.tv_nsec = ns % 1000000000;
-    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
     its.it_interval.tv_nsec = 10000000;
     timer_settime(timer_, 0, &its, nullptr);
   }
