@@ -553,7 +553,8 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   // The table counts paths twice; the kernel's records fit in half the ring.
   const uint64_t heads = static_cast<uint64_t>(options.max_failed) * BM_FAIL_HEAD;
   const uint64_t half = BM_RINGBUF_BYTES / 2;
-  skel->bss->max_bytes = std::min<uint64_t>(FailedTable::k_default_max_bytes / 2, heads < half / 2 ? half - heads : half / 2);
+  const uint64_t strings = heads < half / 2 ? half - heads : half / 2;
+  skel->bss->max_bytes = std::min<uint64_t>(FailedTable::k_default_max_bytes / 2, strings);
   skel->bss->sent_records = 0;
   skel->bss->sent_bytes = 0;
   if (loaded_->runs++ > 0) {

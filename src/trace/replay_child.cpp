@@ -46,10 +46,6 @@ void Fd::reset() {
 
 ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace)
     : out_(capture_bytes), err_(capture_bytes) {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  sigaction(SIGCHLD, &dfl, &old_sigchld_);
   if (ptrace) bpf_ = build_seccomp_filter();
   argv_s_ = spec.argv;
   env_s_ = spec.env.to_strings();
@@ -94,6 +90,11 @@ ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, boo
     plan_.bpf_len = static_cast<unsigned short>(bpf_.count());
     plan_.need_no_new_privs = geteuid() != 0;
   }
+  // Last: nothing after it throws, so the destructor always restores it.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGCHLD, &dfl, &old_sigchld_);
 }
 
 ReplayChild::~ReplayChild() {

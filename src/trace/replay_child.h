@@ -6,8 +6,6 @@
 #include <sys/types.h>
 
 #include <csignal>
-
-#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +43,7 @@ class ReplayChild {
   // as ignored (a parent's SIG_IGN survives exec) would have the kernel reap
   // the child unseen, and the tracer wait for an exit it never learns of.
   ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace);
+  ~ReplayChild();
 
   // Forks; in the parent closes the child's ends and returns its pid.
   pid_t fork_child();
@@ -58,7 +57,6 @@ class ReplayChild {
   // or read_outputs(). The destructor stops it too.
   void start_pump();
   void stop_pump();
-  ~ReplayChild();
   void close_stdin() { in_w_.reset(); }
   // The tool's own setup failure reported by the child, if any: throws it.
   void throw_child_failure();
