@@ -18,13 +18,6 @@ namespace {
 
 constexpr size_t k_page = 4096;
 
-std::string readlink_str(const std::string& link) {
-  char buf[4096];
-  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-  if (n < 0) return "";
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 // readlink(/proc/pid/cwd) or (/proc/pid/fd/N) into buf (4096 bytes): the
 // length, 0 when it fails. No allocation.
 size_t proc_link_into(pid_t pid, long fd, char* buf) {
@@ -41,6 +34,7 @@ size_t proc_link_into(pid_t pid, long fd, char* buf) {
 long read_string_into(pid_t pid, uint64_t addr, char* buf, size_t max) {
   if (addr == 0) return -1;
   size_t len = 0;
+  // Page by page: a read that crosses into an unmapped page fails whole.
   while (len < max) {
     size_t chunk = std::min(k_page - (addr % k_page), max - len);
     struct iovec local{buf + len, chunk};
@@ -81,25 +75,10 @@ std::optional<std::string> read_bytes(pid_t pid, uint64_t addr, size_t len) {
 }
 
 std::optional<std::string> read_string(pid_t pid, uint64_t addr, size_t max) {
-  if (addr == 0) return std::nullopt;
-  std::string out;
-  // Page by page: a read that crosses into an unmapped page fails whole.
-  while (out.size() < max) {
-    size_t chunk = k_page - (addr % k_page);
-    chunk = std::min(chunk, max - out.size());
-    char buf[k_page];
-    struct iovec local{buf, chunk};
-    struct iovec remote{reinterpret_cast<void*>(addr), chunk};
-    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-    if (n <= 0) return out.empty() ? std::nullopt : std::optional<std::string>(out);
-    const void* nul = std::memchr(buf, '\0', static_cast<size_t>(n));
-    if (nul) {
-      out.append(buf, static_cast<const char*>(nul) - buf);
-      return out;
-    }
-    out.append(buf, static_cast<size_t>(n));
-    addr += static_cast<uint64_t>(n);
-  }
+  std::string out(max, '\0');
+  long n = read_string_into(pid, addr, out.data(), max);
+  if (n < 0) return std::nullopt;
+  out.resize(static_cast<size_t>(n));
   return out;
 }
 
@@ -174,10 +153,14 @@ SockAddr decode_sockaddr(const std::string& raw) {
   return out;
 }
 
-std::string proc_cwd(pid_t pid) { return readlink_str("/proc/" + std::to_string(pid) + "/cwd"); }
+std::string proc_cwd(pid_t pid) {
+  char buf[4096];
+  return std::string(buf, proc_link_into(pid, AT_FDCWD, buf));
+}
 
 std::string proc_fd_path(pid_t pid, int fd) {
-  return readlink_str("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd));
+  char buf[4096];
+  return std::string(buf, proc_link_into(pid, fd, buf));
 }
 
 std::string resolve_at(pid_t pid, long dirfd, const std::string& path) {
@@ -307,10 +290,6 @@ DecodedCall decode_call(const SyscallDesc& desc, const uint64_t (&args)[6], cons
   }
   return out;
 }
-
-}  // namespace bootmortem::trace
-
-namespace bootmortem::trace {
 
 size_t normalize_path_into(std::string_view in, char* out, uint16_t* parts) {
   // core::normalize_path, step for step, on fixed buffers.

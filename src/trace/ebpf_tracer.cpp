@@ -407,6 +407,11 @@ void Session::end_tree() {
   }
   reap();
   ring_buffer__consume(rb_);
+  // Nothing of the tree is left: off the tracepoints now, not at exit. Every
+  // system call on the machine stops paying for the probes, and the next
+  // attach (the kernel makes a tracepoint's first probe wait out an RCU
+  // grace period after the last one left) finds that period further along.
+  tracer_bpf__detach(skel_);
 }
 
 void Session::collect_counts() {
@@ -512,23 +517,13 @@ TraceLog Session::run() {
 
   if (main_exited_) {
     log_.verdict = Verdict::Fails;
-    try {
-      child_.throw_child_failure();
-    } catch (...) {
-      end_tree();
-      tracer_bpf__detach(skel_);
-      throw;
-    }
   } else {
     log_.verdict = Verdict::Starts;
     log_.after_ms = ms_at(monotonic_ns());
   }
   end_tree();
-  // Nothing of the tree is left: off the tracepoints now, not at exit. Every
-  // system call on the machine stops paying for the probes, and the next
-  // attach (the kernel makes a tracepoint's first probe wait out an RCU
-  // grace period after the last one left) finds that period further along.
-  tracer_bpf__detach(skel_);
+  // A setup failure of the tool itself, reported before exec: an error.
+  if (log_.verdict == Verdict::Fails) child_.throw_child_failure();
   child_.close_stdin();
   child_.read_outputs();
   collect_counts();

@@ -340,18 +340,13 @@ TraceLog Session::run() {
 
   if (main_exited_) {
     log_.verdict = Verdict::Fails;
-    // A setup failure of the tool itself, reported before exec.
-    try {
-      child_.throw_child_failure();
-    } catch (...) {
-      end_tree();
-      throw;
-    }
   } else {
     log_.verdict = Verdict::Starts;
     log_.after_ms = ms_since_start();
   }
   end_tree();
+  // A setup failure of the tool itself, reported before exec: an error.
+  if (log_.verdict == Verdict::Fails) child_.throw_child_failure();
   child_.close_stdin();
   child_.read_outputs();
 
