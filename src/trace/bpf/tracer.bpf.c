@@ -124,6 +124,27 @@ static __always_inline __u64 rb_flags(void) {
 
 static __always_inline int traced(__u32 tgid) { return bpf_map_lookup_elem(&procs, &tgid) != 0; }
 
+// A record of size bytes of e (at most all of it); counted as lost when the
+// ring buffer has no room.
+static __always_inline void send(struct bm_fail *e, __u64 size) {
+  if (size > sizeof(*e)) size = sizeof(*e);
+  if (bpf_ringbuf_output(&events, e, size, rb_flags()) != 0) bump(BM_STAT_LOST);
+}
+
+static __always_inline void send_proc(__u32 kind, __u32 tgid, __u32 ppid, __s32 code) {
+  struct bm_proc *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+  if (!e) {
+    bump(BM_STAT_LOST);
+    return;
+  }
+  e->kind = kind;
+  e->tgid = tgid;
+  e->ppid = ppid;
+  e->code = code;
+  e->ts = bpf_ktime_get_ns();
+  bpf_ringbuf_submit(e, rb_flags());
+}
+
 
 SEC("raw_tracepoint/sys_enter")
 int bm_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
@@ -252,9 +273,7 @@ int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
     else bump(BM_STAT_DISTINCT_FULL);
   }
   // s2 starts after s1's whole buffer: send it only when there is one.
-  __u64 size = e->len2 ? BM_FAIL_HEAD + BM_STR_MAX + e->len2 : BM_FAIL_HEAD + e->len1;
-  if (size > sizeof(*e)) size = sizeof(*e);
-  if (bpf_ringbuf_output(&events, e, size, rb_flags()) != 0) bump(BM_STAT_LOST);
+  send(e, e->len2 ? BM_FAIL_HEAD + BM_STR_MAX + e->len2 : BM_FAIL_HEAD + e->len1);
   return 0;
 }
 
@@ -271,17 +290,7 @@ int bm_fork(struct bpf_raw_tracepoint_args *ctx) {
     bump(BM_STAT_PROCS_FULL);
     return 0;
   }
-  struct bm_proc *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-  if (!e) {
-    bump(BM_STAT_LOST);
-    return 0;
-  }
-  e->kind = BM_EV_FORK;
-  e->tgid = ctgid;
-  e->ppid = ptgid;
-  e->code = 0;
-  e->ts = bpf_ktime_get_ns();
-  bpf_ringbuf_submit(e, rb_flags());
+  send_proc(BM_EV_FORK, ctgid, ptgid, 0);
   return 0;
 }
 
@@ -305,9 +314,7 @@ int bm_exec(struct bpf_raw_tracepoint_args *ctx) {
   const char *filename = (const char *)read_u64(bprm, off_bprm_filename);
   long n = bpf_probe_read_kernel_str(e->s1, BM_STR_MAX, filename);
   e->len1 = n > 0 ? (__u16)(n - 1) : 0;
-  __u64 size = BM_FAIL_HEAD + e->len1;
-  if (size > sizeof(*e)) size = sizeof(*e);
-  if (bpf_ringbuf_output(&events, e, size, rb_flags()) != 0) bump(BM_STAT_LOST);
+  send(e, BM_FAIL_HEAD + e->len1);
   return 0;
 }
 
@@ -320,16 +327,7 @@ int bm_exit(struct bpf_raw_tracepoint_args *ctx) {
   const void *signal = (const void *)read_u64(p, off_task_signal);
   if (read_s32(signal, off_signal_live) != 0) return 0;
   bpf_map_delete_elem(&procs, &tgid);
-  struct bm_proc *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-  if (!e) {
-    bump(BM_STAT_LOST);
-    return 0;
-  }
-  e->kind = BM_EV_EXIT;
-  e->tgid = tgid;
-  e->ppid = read_s32((const void *)read_u64(p, off_task_real_parent), off_task_tgid);
-  e->code = read_s32(p, off_task_exit_code);
-  e->ts = bpf_ktime_get_ns();
-  bpf_ringbuf_submit(e, rb_flags());
+  send_proc(BM_EV_EXIT, tgid, read_s32((const void *)read_u64(p, off_task_real_parent), off_task_tgid),
+            read_s32(p, off_task_exit_code));
   return 0;
 }
