@@ -3,6 +3,8 @@
 // diagnose.cpp; declared here so `env` calls them rather than copying them.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 
@@ -22,8 +24,10 @@ std::string find_config_file(const std::optional<std::string>& given, const core
                              bool ask_live);
 std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs);
 
-// bootmortem's own environment, and platform.node() as supervisord names it.
+// bootmortem's own environment and umask, and platform.node() as
+// supervisord names it.
 core::Env own_environment();
+mode_t own_umask();
 std::string node_name();
 
 // A live supervisord's /proc environ, else --base-env FILE|systemd, else

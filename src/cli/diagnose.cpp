@@ -26,12 +26,6 @@ extern char** environ;
 namespace bootmortem::cli {
 namespace {
 
-mode_t own_umask() {
-  mode_t m = umask(022);
-  umask(m);
-  return m;
-}
-
 // What systemd gives a system service without User=: no HOME, USER or
 // LOGNAME; PATH is its default; Debian's unit runs supervisord with -n.
 spawn::BaseEnv systemd_base(const core::FileSystem& fs) {
@@ -98,6 +92,12 @@ spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::Li
 spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
                            const core::FileSystem& fs) {
   return base_from(o, o.base_env ? std::nullopt : live_for_config(config_path, fs), fs);
+}
+
+mode_t own_umask() {
+  mode_t m = umask(022);
+  umask(m);
+  return m;
 }
 
 core::Env own_environment() {

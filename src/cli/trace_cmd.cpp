@@ -35,22 +35,10 @@ struct TraceCmdOptions {
   bool all = false;
 };
 
-const std::map<std::string, trace::TracerKind> k_tracers = {
-    {"auto", trace::TracerKind::Auto},
-    {"ebpf", trace::TracerKind::Ebpf},
-    {"ptrace", trace::TracerKind::Ptrace},
-};
-
 const std::map<std::string, report::TraceFormat> k_trace_formats = {
     {"text", report::TraceFormat::Text},
     {"json", report::TraceFormat::Json},
 };
-
-mode_t own_umask() {
-  mode_t m = umask(022);
-  umask(m);
-  return m;
-}
 
 // bootmortem's own peak resident set, in KiB: VmHWM, the high-water mark of
 // this process image. getrusage(RUSAGE_SELF).ru_maxrss would also carry
@@ -101,7 +89,7 @@ int trace_command(const TraceCmdOptions& o) {
   }
   trace::TracerChoice choice = trace::choose_tracer(o.tracer);
   r.log = choice.tracer->run(cmd.spec, topt);
-  r.why = choice.why;
+  r.log.backend_why = choice.why;
   r.argv = o.command;
   r.filename = cmd.spec.filename;
   r.peak_rss_kib = own_peak_rss_kib;
@@ -121,8 +109,7 @@ Subcommand add_trace(CLI::App& parent) {
   auto o = std::make_shared<TraceCmdOptions>();
   auto* app = parent.add_subcommand(
       "trace", "run any command as yourself under the tracer and say which system calls failed");
-  app->add_option("--tracer", o->tracer, "auto, ebpf or ptrace (default: auto)")
-      ->transform(CLI::CheckedTransformer(k_tracers, CLI::ignore_case));
+  add_tracer_option(*app, o->tracer);
   app->add_option("--format", o->format, "text or json")
       ->transform(CLI::CheckedTransformer(k_trace_formats, CLI::ignore_case));
   auto* startsecs = app->add_option("--startsecs", o->startsecs,

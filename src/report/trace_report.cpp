@@ -6,7 +6,6 @@
 
 #include "report/report.h"
 #include "report/view.h"
-#include "rules/trace_text.h"
 
 namespace bootmortem::report {
 namespace {
@@ -67,12 +66,8 @@ TraceView make_trace_view(TraceReport r, bool redact) {
       for (auto* s : {&f.args, &f.path, &f.path2, &f.addr}) *s = redact_text(*s);
     for (auto& e : t.execs) e.path = redact_text(e.path);
   }
-  auto tail = [&](const trace::Captured& c) {
-    std::string text = rules::last_lines(rules::stream_text(c), k_trace_tail_lines);
-    return redact ? redact_text(text) : text;
-  };
-  v.stdout_tail = tail(t.out);
-  v.stderr_tail = tail(t.err);
+  v.stdout_tail = tail_text(t.out, redact);
+  v.stderr_tail = tail_text(t.err, redact);
   v.command = shell_words(v.r.argv);
   v.outcome = trace_outcome(v.r);
   return v;

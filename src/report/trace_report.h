@@ -3,7 +3,6 @@
 // aggregated, the execs, the exit, the backend and why, what was not kept.
 #pragma once
 
-#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,7 +20,6 @@ struct TraceReport {
   std::vector<std::string> argv;  // as given
   std::string filename;           // what execve got
   trace::TraceLog log;
-  std::string why;                // why this backend (trace::TracerChoice)
   TraceLimit limit = TraceLimit::None;
   double limit_s = 0;
   // bootmortem's own peak resident set in KiB (this process image's, never
@@ -59,7 +57,6 @@ struct TraceView {
   std::string outcome;  // trace_outcome
   std::string stdout_tail, stderr_tail;
 };
-inline constexpr size_t k_trace_tail_lines = 20;
 TraceView make_trace_view(TraceReport r, bool redact);
 
 // Text: lookups of missing files, which every interpreter makes by the

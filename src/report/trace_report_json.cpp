@@ -64,7 +64,7 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
       {"command", v.r.argv},
       {"filename", v.r.filename},
       {"backend", t.backend},
-      {"why", v.r.why},
+      {"why", t.backend_why},
       {"note", t.backend_note},
       {"exit",
        {{"code", t.exit_code ? json(*t.exit_code) : json(nullptr)},

@@ -82,7 +82,7 @@ void render_trace_text(const TraceView& v, const TraceRenderOptions& o, std::ost
   out << v.command << ": " << v.outcome << "\n";
   out << "Processes: " << t.processes << "\n";
   out << "Trace: " << t.backend;
-  if (!v.r.why.empty()) out << ", " << v.r.why;
+  if (!t.backend_why.empty()) out << ", " << t.backend_why;
   out << "\n";
   if (!t.backend_note.empty()) out << "  " << t.backend_note << "\n";
   if (t.lost_events)
@@ -98,7 +98,7 @@ void render_trace_text(const TraceView& v, const TraceRenderOptions& o, std::ost
     if (c->total == 0) continue;
     out << "\n" << label << " (" << c->total << " bytes";
     if (c->dropped) out << ", " << c->dropped << " of them not kept";
-    out << "; last " << k_trace_tail_lines << " lines):\n";
+    out << "; last " << k_tail_lines << " lines):\n";
     indented(out, *tail);
   }
 }

@@ -81,6 +81,11 @@ bool is_lookup_miss(const trace::FailedSyscall& f) {
   return true;
 }
 
+std::string tail_text(const trace::Captured& c, bool redact) {
+  std::string t = rules::last_lines(rules::stream_text(c), k_tail_lines);
+  return redact ? redact_text(t) : t;
+}
+
 View make_view(const Report& r, const RenderOptions& o) {
   View v;
   v.r = r;
@@ -98,12 +103,8 @@ View make_view(const Report& r, const RenderOptions& o) {
   else if (ev.spec.spawnerr)
     v.spawnerr = ev.spec.spawnerr;
   v.verdict_line = logs_verdict(v).value_or(supervisor_verdict(v).value_or(verdict_line(v)));
-  auto tail = [&](const trace::Captured& c) {
-    std::string t = rules::last_lines(rules::stream_text(c), k_tail_lines);
-    return o.redact ? redact_text(t) : t;
-  };
-  v.stderr_tail = tail(ev.trace.err);
-  v.stdout_tail = tail(ev.trace.out);
+  v.stderr_tail = tail_text(ev.trace.err, o.redact);
+  v.stdout_tail = tail_text(ev.trace.out, o.redact);
   auto kept = [&](const trace::Captured& c) {
     std::string t = rules::stream_text(c);
     return o.redact ? redact_text(t) : t;

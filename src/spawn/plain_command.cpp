@@ -31,19 +31,14 @@ ExecvpLookup lookup_like_execvp(const std::string& name, const core::Env& env, c
   }
   const std::string path = env.get("PATH").value_or("/bin:/usr/bin");
   bool got_eacces = false;
-  size_t start = 0;
-  while (true) {
-    size_t end = path.find(':', start);
-    std::string dir = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::string candidate = dir.empty() ? name : core::join_path(dir, name);
+  for (const auto& dir : split_path(path)) {
+    std::string candidate = core::join_path(dir, name);  // an empty entry: the name as given
     int err = try_candidate(candidate, cwd, fs);
     if (err == 0) {
       out.filename = candidate;
       return out;
     }
     if (err == EACCES) got_eacces = true;
-    if (end == std::string::npos) break;
-    start = end + 1;
   }
   out.err = got_eacces ? EACCES : ENOENT;
   return out;

@@ -5,8 +5,6 @@
 #include "config/python.h"
 
 namespace bootmortem::spawn {
-namespace {
-
 std::vector<std::string> split_path(const std::string& path) {
   // Python's str.split(os.pathsep): empty entries are kept.
   std::vector<std::string> out;
@@ -20,11 +18,7 @@ std::vector<std::string> split_path(const std::string& path) {
   return out;
 }
 
-// os.path.join(dir, program): an empty dir leaves the name relative.
-std::string py_join(const std::string& dir, const std::string& name) {
-  if (dir.empty()) return name;
-  return core::join_path(dir, name);
-}
+namespace {
 
 // ServerOptions.check_execv_args on the lookup: the spawnerr text supervisord
 // would record, or nullopt when it would fork.
@@ -122,7 +116,7 @@ CommandLookup lookup_command(const config::ProcessConfig& proc, const core::Env&
     return out;
   }
   for (const auto& dir : search_path(proc.environment, supervisord_env)) {
-    const std::string candidate = py_join(dir, program);
+    const std::string candidate = core::join_path(dir, program);
     // The first candidate that stat()s wins, executable or not (§7 step 3).
     if (auto st = fs.stat(core::join_path(cwd, candidate))) {
       out.found = st;

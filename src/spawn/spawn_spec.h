@@ -61,6 +61,8 @@ struct CommandLookup {
 // when set, even empty (ProcessConfig.get_path), else supervisord's own
 // non-empty PATH, else /bin:/usr/bin:/usr/local/bin (ServerOptions.get_path).
 std::vector<std::string> search_path(const core::Env& config_env, const core::Env& supervisord_env);
+// PATH's entries as Python's str.split(os.pathsep) gives them: empty ones kept.
+std::vector<std::string> split_path(const std::string& path);
 
 // The lookup with supervisord's environment and cwd (relative names and PATH
 // entries are stat()ed against cwd; filename keeps them as written).

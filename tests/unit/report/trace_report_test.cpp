@@ -37,7 +37,7 @@ report::TraceReport sample() {
   report::TraceReport r;
   r.argv = {"/usr/bin/python3", "app.py", "--password", "hunter2", "--db=postgres://app:s3cret@db/app"};
   r.filename = "/usr/bin/python3";
-  r.why = "chosen with --tracer ptrace";
+  r.log.backend_why = "chosen with --tracer ptrace";
   auto& t = r.log;
   t.backend = "ptrace+seccomp";
   t.backend_note = "seccomp filter traps 34 file, exec and socket calls";
