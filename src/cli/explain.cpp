@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <iostream>
 #include <memory>
+#include <utility>
 
 #include "cli/base_env.h"
 #include "cli/live.h"
@@ -18,6 +18,7 @@
 #include "core/file_stream.h"
 #include "core/userdb.h"
 #include "evidence/evidence.h"
+#include "evidence/live_supervisor.h"
 #include "evidence/log_evidence.h"
 #include "login/login_env.h"
 #include "rules/log_scan.h"
@@ -32,39 +33,6 @@ struct ExplainOptions {
   report::Format format = report::Format::Text;
   bool redact = true;
   bool color = false;
-};
-
-// As much of supervisord.log as diagnose parses for the history.
-constexpr size_t k_history_bytes = 8 << 20;
-
-// The live supervisord's account (ask_live) reads supervisord.log and the
-// program's logs through FileSystem::read_file, whole, and then looks only at
-// their ends; here read_file gives the end alone, so a log of any size costs
-// no more than that end.
-class TailFs final : public core::FileSystem {
- public:
-  explicit TailFs(const core::FileSystem& real) : real_(real) {}
-  std::optional<core::FileStat> stat(const std::string& p) const override { return real_.stat(p); }
-  bool executable(const std::string& p) const override { return real_.executable(p); }
-  std::optional<std::string> read_prefix(const std::string& p, size_t n) const override {
-    return real_.read_prefix(p, n);
-  }
-  std::string cwd() const override { return real_.cwd(); }
-  std::optional<std::string> read_file(const std::string& p) const override {
-    try {
-      core::FileStream in(p);
-      if (in.size() > k_history_bytes) in.seek(in.size() - k_history_bytes);
-      std::string text;
-      char buf[1 << 16];
-      while (size_t n = in.read(buf, sizeof buf)) text.append(buf, n);
-      return text;
-    } catch (const core::InputError&) {
-      return std::nullopt;
-    }
-  }
-
- private:
-  const core::FileSystem& real_;
 };
 
 evidence::LogFile read_log(const std::string& path, evidence::LogRole role, const rules::LogScanner& scanner) {
@@ -146,14 +114,16 @@ int explain(const ExplainOptions& o) {
 
   std::optional<evidence::SupervisorView> view;
   if (live) {
-    view = ask_live(*live, cfg, proc, spec, TailFs(fs));
+    view = ask_live(*live, cfg, proc, spec, fs);
     view->replayed = false;
   }
 
   evidence::LogReading reading;
-  // supervisord's own log: counted whole, its end parsed for the history.
+  // supervisord's own log: counted whole, its end parsed for the history
+  // (as much of it as diagnose parses).
+  const evidence::LiveQuery history_bounds;
   rules::ScanOptions history_opts;
-  history_opts.tail_bytes = k_history_bytes;
+  history_opts.tail_bytes = history_bounds.log_bytes;
   const rules::LogScanner counter({}, history_opts);
   const std::string& sd_log = cfg.supervisord.logfile_path;
   if (sd_log == "syslog") {
@@ -164,20 +134,18 @@ int explain(const ExplainOptions& o) {
   } else {
     reading.files.push_back(read_config_log(sd_log, evidence::LogRole::Supervisord, counter));
   }
-  const auto& sd_file = reading.files.back();
+  auto& sd_file = reading.files.back();
+  // Its end is read for the history alone: no report shows it, so it is not
+  // carried (and redacted) any further.
+  const std::string sd_tail = std::exchange(sd_file.scan.tail, {});
   if (!view && sd_file.error.empty()) {
     evidence::HistoryQuery q;
     q.process = proc.name;
     if (spec.spawnerr) q.spawnerr_texts.push_back(*spec.spawnerr);
-    auto all = evidence::parse_supervisord_log(sd_file.scan.tail);
-    q.max_events = all.size();
-    reading.history = evidence::process_history(all, q);
-    reading.summary = evidence::summarize_history(reading.history);
+    auto h = evidence::history_from_log(sd_tail, q, history_bounds.max_history);
+    reading.history = std::move(h.events);
+    reading.summary = std::move(h.summary);
     reading.log_file = sd_file.path;
-    // The report quotes the latest lines; the summary has seen them all.
-    constexpr size_t k_keep = 64;
-    if (reading.history.size() > k_keep)
-      reading.history.erase(reading.history.begin(), reading.history.end() - static_cast<long>(k_keep));
   }
 
   // The program's output: --log files, then its stdout and stderr logs, so

@@ -2,10 +2,8 @@
 // under the tracer choose_tracer picks; the failed calls that matter,
 // decoded and aggregated, the execs, the exit. No config, no rules.
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>

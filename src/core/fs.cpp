@@ -7,6 +7,9 @@
 #include <sstream>
 #include <vector>
 
+#include "core/error.h"
+#include "core/file_stream.h"
+
 namespace bootmortem::core {
 
 bool FileStat::is_dir() const { return S_ISDIR(mode); }
@@ -34,6 +37,19 @@ std::optional<std::string> RealFs::read_prefix(const std::string& path, size_t n
   in.read(buf.data(), static_cast<std::streamsize>(n));
   buf.resize(static_cast<size_t>(in.gcount()));
   return buf;
+}
+
+std::optional<std::string> RealFs::read_suffix(const std::string& path, size_t n) const {
+  try {
+    FileStream in(path);
+    if (in.size() > n) in.seek(in.size() - n);
+    std::string text;
+    char buf[1 << 16];
+    while (size_t got = in.read(buf, sizeof buf)) text.append(buf, got);
+    return text;
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
 }
 
 std::string RealFs::cwd() const {

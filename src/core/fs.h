@@ -29,6 +29,13 @@ class FileSystem {
   virtual std::optional<std::string> read_file(const std::string& path) const = 0;
   // At most n bytes from the start of the file (a #! line, a magic number).
   virtual std::optional<std::string> read_prefix(const std::string& path, size_t n) const = 0;
+  // At most n bytes from the end of the file (a log's latest lines). The
+  // default reads it whole; RealFs reads only the end.
+  virtual std::optional<std::string> read_suffix(const std::string& path, size_t n) const {
+    auto all = read_file(path);
+    if (all && all->size() > n) all->erase(0, all->size() - n);
+    return all;
+  }
   virtual std::string cwd() const = 0;
 };
 
@@ -38,6 +45,7 @@ class RealFs final : public FileSystem {
   bool executable(const std::string& path) const override;
   std::optional<std::string> read_file(const std::string& path) const override;
   std::optional<std::string> read_prefix(const std::string& path, size_t n) const override;
+  std::optional<std::string> read_suffix(const std::string& path, size_t n) const override;
   std::string cwd() const override;
 };
 

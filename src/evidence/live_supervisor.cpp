@@ -42,7 +42,7 @@ std::string rpc_tail(const RpcTransport& rpc, const std::string& method, const L
 
 std::string file_tail(const core::FileSystem& fs, const std::string& path, size_t n) {
   if (path.empty() || path == "AUTO" || path == "NONE" || path == "none" || path == "auto") return "";
-  auto text = fs.read_file(path);
+  auto text = fs.read_suffix(path, n + 1);  // one more: last_bytes then starts at a whole line
   return text ? last_bytes(*text, n) : "";
 }
 
@@ -69,7 +69,7 @@ void read_history(const LiveQuery& q, const core::FileSystem& fs, SupervisorView
     return;
   }
   v.log_file = q.log_file;
-  auto text = fs.read_file(q.log_file);
+  auto text = fs.read_suffix(q.log_file, q.log_bytes + 1);
   if (!text) {
     v.log_error = "cannot read " + q.log_file;
     return;
@@ -79,17 +79,9 @@ void read_history(const LiveQuery& q, const core::FileSystem& fs, SupervisorView
   hq.supervisord_pid = q.supervisord_pid;
   hq.spawnerr_texts = q.spawnerr_texts;
   if (!v.spawnerr.empty()) hq.spawnerr_texts.push_back(v.spawnerr);
-  auto all = parse_supervisord_log(last_bytes(*text, q.log_bytes));
-  // A log that does not hold this supervisord's start (rotated, or another
-  // one's) still tells the recent history: take it from the last start.
-  bool has_start = false;
-  for (const auto& e : all) has_start = has_start || (e.kind == LogEventKind::SupervisordStarted && e.pid == q.supervisord_pid);
-  if (!has_start) hq.supervisord_pid = 0;
-  // The summary needs the whole episode; the report keeps only the latest lines.
-  hq.max_events = all.size();
-  v.history = process_history(all, hq);
-  v.summary = summarize_history(v.history);
-  if (v.history.size() > q.max_history) v.history.erase(v.history.begin(), v.history.end() - static_cast<long>(q.max_history));
+  auto h = history_from_log(last_bytes(*text, q.log_bytes), hq, q.max_history);
+  v.history = std::move(h.events);
+  v.summary = std::move(h.summary);
 }
 
 }  // namespace

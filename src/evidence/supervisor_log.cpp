@@ -259,4 +259,18 @@ std::string summarize_history(const std::vector<LogEvent>& h) {
   return s;
 }
 
+LogHistory history_from_log(const std::string& text, HistoryQuery q, size_t keep) {
+  auto all = parse_supervisord_log(text);
+  bool has_start = false;
+  for (const auto& e : all) has_start = has_start || (e.kind == LogEventKind::SupervisordStarted && e.pid == q.supervisord_pid);
+  if (!has_start) q.supervisord_pid = 0;
+  // The summary needs the whole episode; the report keeps only the latest lines.
+  q.max_events = all.size();
+  LogHistory h;
+  h.events = process_history(all, q);
+  h.summary = summarize_history(h.events);
+  if (h.events.size() > keep) h.events.erase(h.events.begin(), h.events.end() - static_cast<long>(keep));
+  return h;
+}
+
 }  // namespace bootmortem::evidence

@@ -65,6 +65,15 @@ std::vector<LogEvent> process_history(const std::vector<LogEvent>& all, const Hi
 // stop); earlier ones are counted. Empty when there are no events.
 std::string summarize_history(const std::vector<LogEvent>& history);
 
+// The end of supervisord.log, read for one process: its history summarised
+// whole, and its latest `keep` events. A log that does not hold q's
+// supervisord start (rotated, or another one's) is read from its last start.
+struct LogHistory {
+  std::vector<LogEvent> events;
+  std::string summary;
+};
+LogHistory history_from_log(const std::string& text, HistoryQuery q, size_t keep);
+
 // "~0.5 s", "~40 ms", "~12.3 s".
 std::string approx_duration(int64_t ms);
 
