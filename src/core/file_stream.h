@@ -24,7 +24,6 @@ class FileStream {
   void seek(uint64_t offset);
   // The size when opened (0 for a pipe or a device).
   uint64_t size() const { return size_; }
-  const std::string& path() const { return path_; }
 
  private:
   std::string path_;

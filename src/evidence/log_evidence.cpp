@@ -1,25 +1,14 @@
 #include "evidence/log_evidence.h"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
 
+#include "core/fs.h"
+
 namespace bootmortem::evidence {
 namespace {
-
-std::string base_name(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-// "SIGSEGV" as supervisord logs it, back to its number.
-std::optional<int> signal_number(const std::string& name) {
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (const char* abbrev = sigabbrev_np(sig); abbrev && name == std::string("SIG") + abbrev) return sig;
-  return std::nullopt;
-}
 
 // The latest attempt in supervisord's history: how it ended, if it did.
 void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::TraceLog& t) {
@@ -42,7 +31,7 @@ void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::
     if (e.kind == LogEventKind::Success) success = &e;
     if (e.kind == LogEventKind::Exited) {
       t.exit_code = e.status;
-      if (e.signal) t.exit_signal = signal_number(*e.signal);
+      if (e.signal) t.exit_signal = signal_by_name(*e.signal);
       t.after_ms = e.ms - spawn.ms;
       t.verdict = trace::Verdict::Fails;
       return;
@@ -106,7 +95,7 @@ std::string describe_reading(const LogReading& r) {
   std::string read, unread;
   for (const auto& f : r.files) {
     if (f.error.empty())
-      read += (read.empty() ? "" : "; ") + base_name(f.path) + " " + byte_size_text(f.scan.bytes) + ", " +
+      read += (read.empty() ? "" : "; ") + core::basename(f.path) + " " + byte_size_text(f.scan.bytes) + ", " +
               std::to_string(f.scan.lines) + (f.scan.lines == 1 ? " line" : " lines");
     else
       unread += (unread.empty() ? "" : "; ") + std::string(log_role_name(f.role)) +

@@ -1,5 +1,6 @@
 #include "evidence/supervisor_log.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -271,6 +272,12 @@ LogHistory history_from_log(const std::string& text, HistoryQuery q, size_t keep
   h.summary = summarize_history(h.events);
   if (h.events.size() > keep) h.events.erase(h.events.begin(), h.events.end() - static_cast<long>(keep));
   return h;
+}
+
+std::optional<int> signal_by_name(const std::string& name) {
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (const char* a = sigabbrev_np(sig); a && (name == a || name == std::string("SIG") + a)) return sig;
+  return std::nullopt;
 }
 
 }  // namespace bootmortem::evidence

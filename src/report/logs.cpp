@@ -11,11 +11,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string sentence(std::string s) {
-  if (!s.empty() && s.back() != '.') s += ".";
-  return s;
-}
-
 // The history explain went by: the live supervisord's, else the log's.
 const std::vector<evidence::LogEvent>& history(const View& v) {
   const auto& ev = v.r.ev;

@@ -9,11 +9,6 @@ using json = nlohmann::ordered_json;
 
 json nonempty(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-std::string sentence(std::string s) {
-  if (!s.empty() && s.back() != '.') s += ".";
-  return s;
-}
-
 std::string running_detail(const evidence::SupervisorView& s) {
   return "pid " + std::to_string(s.process_pid) + ", uptime " + evidence::format_uptime(s.uptime_s());
 }

@@ -81,6 +81,11 @@ bool is_lookup_miss(const trace::FailedSyscall& f) {
   return true;
 }
 
+std::string sentence(std::string s) {
+  if (!s.empty() && s.back() != '.') s += ".";
+  return s;
+}
+
 std::string tail_text(const trace::Captured& c, bool redact) {
   std::string t = rules::last_lines(rules::stream_text(c), k_tail_lines);
   return redact ? redact_text(t) : t;

@@ -31,6 +31,8 @@ struct View {
 };
 
 inline constexpr size_t k_tail_lines = 20;
+// s ending in a full stop.
+std::string sentence(std::string s);
 // The last k_tail_lines of a captured stream, redacted unless told not to.
 std::string tail_text(const trace::Captured& c, bool redact);
 // The text report lists at most this many notable failed syscalls, the latest.

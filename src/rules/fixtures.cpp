@@ -1,6 +1,5 @@
 #include "rules/fixtures.h"
 
-#include <string.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -10,6 +9,7 @@
 
 #include <toml++/toml.h>
 
+#include "evidence/supervisor_log.h"
 #include "rules/names.h"
 #include "rules/toml_text.h"
 
@@ -102,12 +102,6 @@ std::string config_text(const spawn::SpawnSpec& s) {
   return text;
 }
 
-int signal_number(const std::string& name) {
-  for (int sig = 1; sig < 65; ++sig)
-    if (const char* a = sigabbrev_np(sig); a && (name == a || name == std::string("SIG") + a))
-      return sig;
-  return -1;
-}
 
 struct Reader {
   std::string file;
@@ -206,7 +200,8 @@ struct Reader {
     }
     if (const auto* v = t.get("exit_code")) tr.exit_code = static_cast<int>(integer(*v, "exit_code"));
     if (const auto* v = t.get("signal")) {
-      int sig = v->is_integer() ? static_cast<int>(integer(*v, "signal")) : signal_number(str(*v, "signal"));
+      int sig = v->is_integer() ? static_cast<int>(integer(*v, "signal"))
+                                : evidence::signal_by_name(str(*v, "signal")).value_or(-1);
       if (sig < 1) fail(*v, "unknown signal '" + str(*v, "signal") + "'");
       tr.exit_signal = sig;
       tr.exit_code.reset();

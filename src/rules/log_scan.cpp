@@ -279,7 +279,6 @@ LogScanner::LogScanner(LogScanner&&) noexcept = default;
 LogScanner& LogScanner::operator=(LogScanner&&) noexcept = default;
 
 size_t LogScanner::size() const { return impl_->res.size(); }
-const ScanOptions& LogScanner::options() const { return impl_->o; }
 size_t LogScanner::dfa_failures() const { return impl_->dfa_failures; }
 
 evidence::LogScan LogScanner::scan(const ReadFn& read) const {

@@ -50,7 +50,6 @@ class LogScanner {
   evidence::LogScan scan_text(std::string_view text) const;
 
   size_t size() const;
-  const ScanOptions& options() const;
   // Set passes that failed for want of DFA memory and were split, since
   // construction (the scan is still complete: the halves, and at the
   // smallest size each pattern on its own, answer instead).
