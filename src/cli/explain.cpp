@@ -6,6 +6,7 @@
 // match: only a replay (`diagnose`) sees those.
 #include <unistd.h>
 
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <utility>
@@ -35,13 +36,18 @@ struct ExplainOptions {
   bool color = false;
 };
 
-evidence::LogFile read_log(const std::string& path, evidence::LogRole role, const rules::LogScanner& scanner) {
+evidence::LogFile read_log(core::FileStream& in, const std::string& path, evidence::LogRole role,
+                           const rules::LogScanner& scanner) {
   evidence::LogFile f;
   f.path = path;
   f.role = role;
-  core::FileStream in(path);
   f.scan = scanner.scan([&](char* buf, size_t n) { return in.read(buf, n); });
   return f;
+}
+
+evidence::LogFile read_log(const std::string& path, evidence::LogRole role, const rules::LogScanner& scanner) {
+  core::FileStream in(path);
+  return read_log(in, path, role, scanner);
 }
 
 // A file the config names: its absence is evidence, not bad input.
@@ -103,7 +109,9 @@ int explain(const ExplainOptions& o) {
   core::SystemUserDb users;
   // Bad input first: the rule pack, then every --log file named.
   rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
-  for (const auto& path : o.logs) core::FileStream check(path);
+  // Opened now, read in their turn below (a FileStream does not move).
+  std::deque<core::FileStream> extra;
+  for (const auto& path : o.logs) extra.emplace_back(path);
 
   const std::string config_path = find_config(o.d, fs);
   const auto live = live_for_config(config_path, fs);
@@ -151,7 +159,8 @@ int explain(const ExplainOptions& o) {
   // The program's output: --log files, then its stdout and stderr logs, so
   // that its stderr text ends with the stderr log supervisord keeps.
   const rules::LogScanner scanner(rules::output_patterns(pack));
-  for (const auto& path : o.logs) reading.files.push_back(read_log(path, evidence::LogRole::Extra, scanner));
+  for (size_t i = 0; i < o.logs.size(); ++i)
+    reading.files.push_back(read_log(extra[i], o.logs[i], evidence::LogRole::Extra, scanner));
   reading.files.push_back(program_log("stdout", proc.stdout_logfile, view ? view->stdout_logfile : "", cfg, proc,
                                       base, scanner));
   reading.files.back().merged = proc.redirect_stderr;
