@@ -61,6 +61,15 @@ void finding(std::ostream& out, const rules::Finding& f, const char* level) {
   }
 }
 
+// supervisord's log lines about the program under a title, all of them.
+void history_block(std::ostream& out, const std::string& title, const std::vector<evidence::LogEvent>& h) {
+  if (h.empty()) return;
+  out << title << ":\n\n";
+  std::string lines;
+  for (const auto& l : history_lines(h, h.size())) lines += l + "\n";
+  block(out, "", lines);
+}
+
 // supervisord's own account, right under the verdict: what it saw is what the
 // ticket's reader saw too.
 void supervisor_section(const View& v, std::ostream& out) {
@@ -68,12 +77,7 @@ void supervisor_section(const View& v, std::ostream& out) {
   if (!s) return;
   out << "## supervisord\n\n";
   for (const auto& line : supervisor_lead(v)) out << line << "\n\n";
-  if (!s->history.empty()) {
-    out << supervisor_history_title(v) << ":\n\n";
-    std::string lines;
-    for (const auto& l : supervisor_history_lines(*s, s->history.size())) lines += l + "\n";
-    block(out, "", lines);
-  }
+  history_block(out, supervisor_history_title(v), s->history);
   if (s->replayed || v.r.ev.logs) return;  // explain shows the files it read itself
   for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
     std::string t = rules::last_lines(*tail, k_tail_lines);
@@ -91,12 +95,7 @@ void logs_section(const View& v, std::ostream& out) {
   for (const auto& line : logs_lead(v)) out << line << "\n\n";
   for (const auto& row : logs_file_rows(*logs)) out << "- " << code(row) << "\n";
   out << "\n";
-  if (!logs->history.empty()) {
-    out << logs_history_title(v) << ":\n\n";
-    std::string lines;
-    for (const auto& e : logs->history) lines += e.line() + "\n";
-    block(out, "", lines);
-  }
+  history_block(out, logs_history_title(v), logs->history);
   if (const size_t matched = logs_matched_count(*logs)) {
     out << "Lines the rule pack's patterns matched (first and last few of each):\n\n";
     std::string lines;

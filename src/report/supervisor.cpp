@@ -70,10 +70,10 @@ std::string supervisor_history_title(const View& v) {
          std::to_string(s.pid) + ") started";
 }
 
-std::vector<std::string> supervisor_history_lines(const evidence::SupervisorView& s, size_t n) {
+std::vector<std::string> history_lines(const std::vector<evidence::LogEvent>& history, size_t n) {
   std::vector<std::string> out;
-  for (size_t i = s.history.size() > n ? s.history.size() - n : 0; i < s.history.size(); ++i)
-    out.push_back(s.history[i].line());
+  for (size_t i = history.size() > n ? history.size() - n : 0; i < history.size(); ++i)
+    out.push_back(history[i].line());
   return out;
 }
 

@@ -29,8 +29,8 @@ std::optional<std::string> supervisor_verdict(const View& v);
 
 // "supervisord.log (/var/log/supervisor/supervisord.log), test_server since supervisord (pid 16663) started"
 std::string supervisor_history_title(const View& v);
-// The last n log lines about the program, as logged.
-std::vector<std::string> supervisor_history_lines(const evidence::SupervisorView& s, size_t n);
+// The last n of supervisord's log lines about the program, as logged.
+std::vector<std::string> history_lines(const std::vector<evidence::LogEvent>& history, size_t n);
 
 // " (read from /proc/16663/environ)" when the base environment is the live
 // supervisord's, else "".

@@ -95,16 +95,21 @@ void env_diff(const View& v, const Style& st, std::ostream& out) {
   env_diff_text(d, out);
 }
 
+// supervisord's log lines about the program under a title, the latest.
+void history_block(const std::string& title, const std::vector<evidence::LogEvent>& h, const Style& st,
+                   std::ostream& out) {
+  if (h.empty()) return;
+  out << "\n" << st.bold(title) << ":\n";
+  if (h.size() > k_history_lines)
+    out << "  (" << h.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
+  for (const auto& line : history_lines(h, k_history_lines)) out << "  " << line << "\n";
+}
+
 // supervisord's own lines about the program; its log tails when there was no replay.
 void supervisor_history(const View& v, const Style& st, std::ostream& out) {
   const auto& s = v.r.ev.supervisor;
   if (!s) return;
-  if (!s->history.empty()) {
-    out << "\n" << st.bold(supervisor_history_title(v)) << ":\n";
-    if (s->history.size() > k_history_lines)
-      out << "  (" << s->history.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
-    for (const auto& line : supervisor_history_lines(*s, k_history_lines)) out << "  " << line << "\n";
-  }
+  history_block(supervisor_history_title(v), s->history, st, out);
   if (s->replayed || v.r.ev.logs) return;  // explain shows the files it read itself
   for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
     std::string t = rules::last_lines(*tail, k_tail_lines);
@@ -119,14 +124,7 @@ void supervisor_history(const View& v, const Style& st, std::ostream& out) {
 void log_files(const View& v, const Style& st, std::ostream& out) {
   const auto& logs = v.r.ev.logs;
   if (!logs) return;
-  if (!logs->history.empty()) {
-    out << "\n" << st.bold(logs_history_title(v)) << ":\n";
-    const auto& h = logs->history;
-    if (h.size() > k_history_lines)
-      out << "  (" << h.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
-    for (size_t i = h.size() > k_history_lines ? h.size() - k_history_lines : 0; i < h.size(); ++i)
-      out << "  " << h[i].line() << "\n";
-  }
+  history_block(logs_history_title(v), logs->history, st, out);
   out << "\n" << st.bold("Log files read (nothing was run)") << ":\n";
   for (const auto& row : logs_file_rows(*logs)) out << "  " << row << "\n";
   const size_t matched = logs_matched_count(*logs);
