@@ -329,3 +329,25 @@ def status_fields(text, names):
         if sep and key in names and key not in out:
             out[key] = " ".join(value.split())
     return out
+
+
+def egg_cache_under_supervisord(cls, name, settings=(), ports=2):
+    """For a test class: examples/egg-cache installed into a fresh tmpdir on
+    free ports (cls.ports; the first two are the example's), each (section,
+    line) of settings added to its supervisord.conf, its supervisord started
+    (cls.tmp, cls.dest, cls.conf, cls.sup); all undone at class cleanup, also
+    when setUpClass fails later."""
+    cls.tmp = make_tmpdir(name)
+    cls.addClassCleanup(remove_tmpdir, cls.tmp)
+    cls.dest = cls.tmp / "egg-cache"
+    cls.ports = free_ports(ports)
+    cls.conf = install_egg_cache(cls.dest, cls.ports[0], cls.ports[1])
+    assert cls.conf == str(cls.dest / "supervisord.conf"), cls.conf
+    conf = cls.dest / "supervisord.conf"
+    text = conf.read_text()
+    for section, line in settings:
+        text = set_in_section(text, section, line)
+    conf.write_text(text)
+    cls.sup = Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid", cls.dest / "log" / "supervisord.log")
+    cls.addClassCleanup(cls.sup.stop)
+    cls.sup.start()

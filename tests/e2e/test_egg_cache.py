@@ -32,16 +32,7 @@ FATAL_TIMEOUT = 150.0  # 4 attempts, 1+2+3 s backoff: ~10 s; longer on a loaded 
 class EggCacheIncident(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = e2elib.make_tmpdir("eggcache")
-        cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
-        cls.dest = cls.tmp / "egg-cache"
-        cls.ports = e2elib.free_ports(4)
-        cls.conf = e2elib.install_egg_cache(cls.dest, cls.ports[0], cls.ports[1])
-        assert cls.conf == str(cls.dest / "supervisord.conf"), cls.conf
-        cls.sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
-                                     cls.dest / "log" / "supervisord.log")
-        cls.addClassCleanup(cls.sup.stop)  # runs even if setUpClass fails below
-        cls.sup.start()
+        e2elib.egg_cache_under_supervisord(cls, "eggcache", ports=4)
         cls.fatal_after = {}
         for prog in PROGRAMS:
             cls.fatal_after[prog] = cls.sup.wait_for(

@@ -58,21 +58,11 @@ stderr_logfile=%(here)s/quiet.err.log
 class Explain(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = e2elib.make_tmpdir("explain")
-        cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
-        cls.dest = cls.tmp / "egg-cache"
-        ports = e2elib.free_ports(2)
-        cls.conf = e2elib.install_egg_cache(cls.dest, ports[0], ports[1])
-        conf = cls.dest / "supervisord.conf"
         # startsecs=10: gunicorn always exits before it, so FATAL comes after
         # exactly 4 attempts even on a loaded machine (see test_live_supervisord).
-        text = e2elib.set_in_section(conf.read_text(), "program:test_server", "startsecs=10")
-        conf.write_text(e2elib.set_in_section(text, "program:test_server_silent", "startsecs=10"))
+        e2elib.egg_cache_under_supervisord(cls, "explain", [("program:test_server", "startsecs=10"),
+                                                            ("program:test_server_silent", "startsecs=10")])
         cls.marker = cls.dest / "log" / "imported.marker"  # log/ is cissoid's
-        cls.sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
-                                     cls.dest / "log" / "supervisord.log")
-        cls.addClassCleanup(cls.sup.stop)
-        cls.sup.start()
         for prog in (PROGRAM, "test_server_silent"):
             took = cls.sup.wait_for("gave up: %s entered FATAL state" % prog, FATAL_TIMEOUT)
             note("%s FATAL %.1f s after supervisord started" % (prog, took))

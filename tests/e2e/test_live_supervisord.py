@@ -64,18 +64,8 @@ time.sleep(600)
 class LiveSupervisord(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = e2elib.make_tmpdir("live")
-        cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
-        cls.dest = cls.tmp / "egg-cache"
-        ports = e2elib.free_ports(2)
-        cls.conf = e2elib.install_egg_cache(cls.dest, ports[0], ports[1])
-        conf = cls.dest / "supervisord.conf"
-        text = e2elib.set_in_section(conf.read_text(), "program:test_server", "startsecs=10")
-        conf.write_text(e2elib.set_in_section(text, "program:test_server_silent", "autostart=false"))
-        cls.sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
-                                     cls.dest / "log" / "supervisord.log")
-        cls.addClassCleanup(cls.sup.stop)
-        cls.sup.start()
+        e2elib.egg_cache_under_supervisord(cls, "live", [("program:test_server", "startsecs=10"),
+                                                         ("program:test_server_silent", "autostart=false")])
         took = cls.sup.wait_for("gave up: test_server entered FATAL state", FATAL_TIMEOUT)
         note("test_server FATAL %.1f s after supervisord started" % took)
         cls.results = {}
