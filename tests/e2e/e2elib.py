@@ -88,6 +88,13 @@ BASE_PREREQS = [
     (have_file(SUPERVISORD), SUPERVISORD + " (supervisor)"),
     (lambda: shutil.which("useradd") is not None, "useradd (passwd)"),
 ]
+# examples/egg-cache: gunicorn with gevent workers, and its zipped egg built
+EGG_CACHE_PREREQS = BASE_PREREQS + [
+    (have_file("/usr/bin/gunicorn"), "/usr/bin/gunicorn (gunicorn)"),
+    (have_module("gevent"), "python3-gevent"),
+    (have_module("pkg_resources"), "python3-setuptools"),
+    (lambda: shutil.which("cc") is not None, "cc (build-essential)"),
+]
 
 
 def install_egg_cache(dest, port, silent_port):

@@ -232,9 +232,4 @@ class Explain(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    e2elib.main(e2elib.BASE_PREREQS + [
-        (e2elib.have_file("/usr/bin/gunicorn"), "/usr/bin/gunicorn (gunicorn)"),
-        (e2elib.have_module("gevent"), "python3-gevent"),
-        (e2elib.have_module("pkg_resources"), "python3-setuptools"),
-        (lambda: e2elib.shutil.which("cc") is not None, "cc (build-essential)"),
-    ])
+    e2elib.main(e2elib.EGG_CACHE_PREREQS)
