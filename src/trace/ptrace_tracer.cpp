@@ -178,10 +178,11 @@ void Session::handle(pid_t pid, int status) {
           Task moved = it->second;
           tasks_.erase(it);
           Task& leader = tasks_[pid];
-          leader.in_syscall = moved.in_syscall;
           leader.nr = moved.nr;
         }
       }
+      // The exec succeeded: its exit stop would only say 0, so it is not asked for.
+      t.in_syscall = false;
       if (log_.execs.size() < opt_.max_execs)
         log_.execs.push_back(ExecEvent{pid, proc_exe(pid), ms_since_start()});
       else
