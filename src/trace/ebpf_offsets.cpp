@@ -70,6 +70,7 @@ std::optional<KernelOffsets> from_btf(std::string* why) {
   KernelOffsets k;
   const char* regs[6] = {"di", "si", "dx", "r10", "r8", "r9"};
   for (int i = 0; i < 6; ++i) k.regs[i] = static_cast<uint32_t>(struct_member(btf, "pt_regs", regs[i], &missing));
+  k.regs_orig_ax = static_cast<uint32_t>(struct_member(btf, "pt_regs", "orig_ax", &missing));
   k.task_pid = static_cast<uint32_t>(struct_member(btf, "task_struct", "pid", &missing));
   k.task_tgid = static_cast<uint32_t>(struct_member(btf, "task_struct", "tgid", &missing));
   k.task_real_parent = static_cast<uint32_t>(struct_member(btf, "task_struct", "real_parent", &missing));
@@ -92,7 +93,7 @@ std::optional<KernelOffsets> from_btf(std::string* why) {
 std::string KernelOffsets::serialize() const {
   std::ostringstream out;
   for (uint32_t r : regs) out << r << ' ';
-  out << task_pid << ' ' << task_tgid << ' ' << task_real_parent << ' ' << task_signal << ' '
+  out << regs_orig_ax << ' ' << task_pid << ' ' << task_tgid << ' ' << task_real_parent << ' ' << task_signal << ' '
       << task_exit_code << ' ' << signal_live << ' ' << bprm_filename;
   return out.str();
 }
@@ -101,7 +102,7 @@ std::optional<KernelOffsets> KernelOffsets::parse(const std::string& text) {
   std::istringstream in(text);
   KernelOffsets k;
   for (uint32_t& r : k.regs) in >> r;
-  in >> k.task_pid >> k.task_tgid >> k.task_real_parent >> k.task_signal >> k.task_exit_code >>
+  in >> k.regs_orig_ax >> k.task_pid >> k.task_tgid >> k.task_real_parent >> k.task_signal >> k.task_exit_code >>
       k.signal_live >> k.bprm_filename;
   if (!in) return std::nullopt;
   return k;

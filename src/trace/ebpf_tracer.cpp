@@ -136,6 +136,7 @@ EbpfTracer::EbpfTracer() {
   if (!loaded->skel) throw core::SystemError("eBPF: open the programs", errno, g_libbpf_last);
   auto* ro = loaded->skel->rodata;
   for (int i = 0; i < 6; ++i) ro->off_regs[i] = offsets->regs[i];
+  ro->off_orig_ax = offsets->regs_orig_ax;
   ro->off_task_pid = offsets->task_pid;
   ro->off_task_tgid = offsets->task_tgid;
   ro->off_task_real_parent = offsets->task_real_parent;
@@ -530,7 +531,7 @@ TraceLog Session::run() {
 
   log_.out = child_.out();
   log_.err = child_.err();
-  log_.backend_note = "raw tracepoints on sys_enter/sys_exit and the scheduler's fork, exec and exit; "
+  log_.backend_note = "raw tracepoints on sys_exit and the scheduler's fork, exec and exit; "
                       "the program runs unstopped, failures are filtered and counted in the kernel";
   if (log_.lost_events)
     log_.backend_note += "; " + std::to_string(log_.lost_events) + " events lost (ring buffer full or too many processes)";

@@ -7,7 +7,6 @@
 
 #define BM_MAX_PROCS 8192        // live processes of the tree at once
 #define BM_MAX_NR 512            // syscall numbers
-#define BM_MAX_INFLIGHT 4096     // threads inside a watched call (LRU: the oldest go)
 #define BM_MAX_DISTINCT 16384    // distinct failures counted in the kernel
 // Failure records are bounded in the kernel (max_records, max_bytes) to fit
 // in half of it whatever the reader does; fork, exec and exit records share

@@ -1,11 +1,16 @@
 // Kernel half of the eBPF backend. Raw tracepoints (no tracefs needed):
-// sys_enter saves the arguments of the watched calls of the replay's tasks,
-// sys_exit turns the failed ones into events; sched_process_fork/exec/exit
-// keep the set of traced processes and report the tree's life. Everything
-// is filtered here: a process outside the replay's tree costs one map lookup
-// per system call. Failed calls are aggregated here too: the first
-// occurrence of a (call, errno, path) goes to the ring buffer, the rest only
-// count in a map.
+// sys_exit turns the failed watched calls of the replay's tasks into events;
+// sched_process_fork/exec/exit keep the set of traced processes and report
+// the tree's life. Everything is filtered here: a system call outside the
+// watched set costs one read of its number, one of the replay's that
+// succeeded one map lookup more. Failed calls are aggregated here too: the
+// first occurrence of a (call, errno, path) goes to the ring buffer, the
+// rest only count in a map.
+//
+// The arguments are read at the call's exit from the registers saved at its
+// entry (pt_regs: the x86-64 calls watched here never write them back), so
+// there is no program on sys_enter and no table of calls in flight: nothing
+// to pay on every system call's entry, nothing to evict.
 //
 // No vmlinux.h and no CO-RE relocation: the few kernel fields read are at
 // offsets userspace looked up in the kernel's BTF (ebpf_offsets.cpp) and
@@ -24,6 +29,7 @@ char LICENSE[] SEC("license") = "GPL";
 // waiting, it is woken at once so that a flood does not overrun it.
 
 const volatile __u32 off_regs[6] = {};           // pt_regs: di, si, dx, r10, r8, r9
+const volatile __u32 off_orig_ax = 0;            // pt_regs: the syscall number
 const volatile __u32 off_task_pid = 0;
 const volatile __u32 off_task_tgid = 0;
 const volatile __u32 off_task_real_parent = 0;
@@ -69,18 +75,6 @@ struct {
   __type(key, __u32);
   __type(value, struct bm_layout);
 } layout SEC(".maps");
-
-// Arguments saved at entry, by thread id, until the call returns.
-struct inflight {
-  __u64 args[6];
-  __u32 nr;
-};
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, BM_MAX_INFLIGHT);
-  __type(key, __u32);
-  __type(value, struct inflight);
-} calls SEC(".maps");
 
 // Occurrences of each distinct failure seen so far.
 struct {
@@ -146,30 +140,13 @@ static __always_inline void send_proc(__u32 kind, __u32 tgid, __u32 ppid, __s32 
 }
 
 
-SEC("raw_tracepoint/sys_enter")
-int bm_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
-  __u64 id = bpf_get_current_pid_tgid();
-  if (!traced(id >> 32)) return 0;
-  __u32 nr = (__u32)ctx->args[1];
-  struct bm_layout *l = bpf_map_lookup_elem(&layout, &nr);
-  if (!l || !l->watched) return 0;
-  const void *regs = (const void *)ctx->args[0];
-  struct inflight in = {};
-  in.nr = nr;
-  for (int i = 0; i < 6; ++i) in.args[i] = read_u64(regs, off_regs[i]);
-  __u32 tid = (__u32)id;
-  bpf_map_update_elem(&calls, &tid, &in, BPF_ANY);
-  return 0;
-}
-
-static __always_inline void read_arg(struct bm_fail *e, const struct inflight *in, __s8 idx, int second,
-                                     __s8 len_idx) {
+static __always_inline void read_arg(struct bm_fail *e, __s8 idx, int second, __s8 len_idx) {
   if (idx < 0 || idx > 5) return;
-  const void *ptr = (const void *)in->args[idx & 7];
+  const void *ptr = (const void *)e->args[idx & 7];
   if (!ptr) return;
   long n;
   if (len_idx >= 0 && len_idx <= 5) {  // a sockaddr of the given length
-    __u64 len = in->args[len_idx & 7];
+    __u64 len = e->args[len_idx & 7];
     if (len > BM_SOCKADDR_MAX) len = BM_SOCKADDR_MAX;
     n = bpf_probe_read_user(second ? e->s2 : e->s1, len & (BM_SOCKADDR_MAX * 2 - 1), ptr) == 0 ? (long)len : -1;
   } else {
@@ -210,27 +187,22 @@ static __always_inline __u64 fnv(const char *s, __u32 len) {
 
 SEC("raw_tracepoint/sys_exit")
 int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
-  __u64 id = bpf_get_current_pid_tgid();
-  __u32 tid = (__u32)id;
-  struct inflight *in = bpf_map_lookup_elem(&calls, &tid);
-  if (!in) return 0;
-  long ret = (long)ctx->args[1];
-  __u32 nr = in->nr;
+  // Every system call on the machine comes here: the cheapest tests first.
+  const void *regs = (const void *)ctx->args[0];
+  __u32 nr = (__u32)read_u64(regs, off_orig_ax);
   struct bm_layout *l = bpf_map_lookup_elem(&layout, &nr);
+  if (!l || !l->watched) return 0;
+  long ret = (long)ctx->args[1];
   int failed = ret < 0 && ret >= -4095;
-  if (!l || (!failed && !l->report_success)) {
-    bpf_map_delete_elem(&calls, &tid);
-    return 0;
-  }
+  if (!failed && !l->report_success) return 0;
+  __u64 id = bpf_get_current_pid_tgid();
+  if (!traced(id >> 32)) return 0;
   __u32 zero = 0;
   struct bm_fail *e = bpf_map_lookup_elem(&scratch, &zero);
-  if (!e) {
-    bpf_map_delete_elem(&calls, &tid);
-    return 0;
-  }
+  if (!e) return 0;
   e->kind = failed ? BM_EV_FAIL : BM_EV_OK;
   e->tgid = id >> 32;
-  e->tid = tid;
+  e->tid = (__u32)id;
   e->nr = nr;
   e->ret = (__s32)ret;
   e->ts = bpf_ktime_get_ns();
@@ -238,10 +210,9 @@ int bm_sys_exit(struct bpf_raw_tracepoint_args *ctx) {
   e->len2 = 0;
   e->aggregated = 0;
   e->h1 = e->h2 = 0;
-  for (int i = 0; i < 6; ++i) e->args[i] = in->args[i];
-  read_arg(e, in, l->str1, 0, l->sockaddr_len);
-  read_arg(e, in, l->str2, 1, -1);
-  bpf_map_delete_elem(&calls, &tid);
+  for (int i = 0; i < 6; ++i) e->args[i] = read_u64(regs, off_regs[i]);
+  read_arg(e, l->str1, 0, l->sockaddr_len);
+  read_arg(e, l->str2, 1, -1);
 
   if (failed) {
     bump(BM_STAT_FAILED);
