@@ -46,12 +46,15 @@ TEST_CASE("kernel offsets: the syscall argument registers sit where ptrace's use
   CHECK(k->regs[3] == offsetof(user_regs_struct, r10));
   CHECK(k->regs[4] == offsetof(user_regs_struct, r8));
   CHECK(k->regs[5] == offsetof(user_regs_struct, r9));
+  CHECK(k->regs_orig_ax == offsetof(user_regs_struct, orig_rax));
   CHECK(k->task_tgid == k->task_pid + sizeof(pid_t));  // declared side by side
   CHECK(k->task_signal != 0);
   auto again = trace::KernelOffsets::parse(k->serialize());
   REQUIRE(again);
   CHECK(again->serialize() == k->serialize());
   CHECK_FALSE(trace::KernelOffsets::parse("1 2 3"));
+  // A cache written before orig_ax was kept (13 numbers) is computed again.
+  CHECK_FALSE(trace::KernelOffsets::parse("112 104 96 56 72 64 1264 1268 1280 1848 1164 4 96"));
 }
 
 TEST_CASE("ebpf: exit code, failed calls resolved against the cwd the program moved to, stderr") {
