@@ -1,11 +1,11 @@
 // Kernel half of the eBPF backend. Raw tracepoints (no tracefs needed):
 // sys_exit turns the failed watched calls of the replay's tasks into events;
 // sched_process_fork/exec/exit keep the set of traced processes and report
-// the tree's life. Everything is filtered here: a system call outside the
-// watched set costs one read of its number, one of the replay's that
-// succeeded one map lookup more. Failed calls are aggregated here too: the
-// first occurrence of a (call, errno, path) goes to the ring buffer, the
-// rest only count in a map.
+// the tree's life. Everything is filtered here: any system call on the
+// machine costs one read of its number and one array lookup; only a watched
+// call that failed (or a chdir) also looks its process up. Failed calls are
+// aggregated here too: the first occurrence of a (call, errno, path) goes to
+// the ring buffer, the rest only count in a map.
 //
 // The arguments are read at the call's exit from the registers saved at its
 // entry (pt_regs: the x86-64 calls watched here never write them back), so
