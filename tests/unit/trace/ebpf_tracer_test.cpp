@@ -75,6 +75,21 @@ TEST_CASE("ebpf: exit code, failed calls resolved against the cwd the program mo
   CHECK(log.lost_events == 0);
 }
 
+TEST_CASE("ebpf: a second run on the same tracer attaches again and starts from empty counts") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  auto first = tracer->run(shell("mkdir /no/such/first 2>/dev/null; exit 2"), opt);
+  REQUIRE(find_failed(first, "mkdir", "/no/such/first"));
+  auto second = tracer->run(shell("mkdir /no/such/second 2>/dev/null; exit 4"), opt);
+  REQUIRE(second.exit_code);
+  CHECK(*second.exit_code == 4);
+  CHECK(find_failed(second, "mkdir", "/no/such/second"));
+  CHECK_FALSE(find_failed(second, "mkdir", "/no/such/first"));
+  CHECK(second.lost_events == 0);
+}
+
 TEST_CASE("ebpf: a failed exec in a child, the children's exit codes, the process count") {
   auto tracer = backend();
   if (!tracer) return;
