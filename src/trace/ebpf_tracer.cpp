@@ -118,7 +118,6 @@ class GracePeriodAhead {
 
 struct EbpfTracer::Loaded {
   tracer_bpf* skel = nullptr;
-  int runs = 0;  // after the first, the maps hold the previous run's processes and counts
   ~Loaded() {
     if (skel) tracer_bpf__destroy(skel);
   }
@@ -553,8 +552,9 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   skel->bss->max_bytes = std::min<uint64_t>(FailedTable::k_default_max_bytes / 2, strings);
   skel->bss->sent_records = 0;
   skel->bss->sent_bytes = 0;
-  if (loaded_->runs++ > 0) {
-    // The previous run left the tracepoints when its tree was gone.
+  if (!skel->links.bm_sys_exit) {
+    // A previous run left the tracepoints when its tree was gone (detaching
+    // clears the links), and its processes and counts are still in the maps.
     if (int rc = tracer_bpf__attach(skel))
       throw core::SystemError("eBPF: attach to the raw tracepoints", -rc, g_libbpf_last);
     for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
