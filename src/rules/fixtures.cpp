@@ -1,6 +1,5 @@
 #include "rules/fixtures.h"
 
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -101,7 +100,6 @@ std::string config_text(const spawn::SpawnSpec& s) {
   if (s.switch_user) text += "user=" + s.user + "\n";
   return text;
 }
-
 
 struct Reader {
   std::string file;
