@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "report/json_text.h"
 #include "report/view.h"
 
 namespace bootmortem::report {
@@ -124,7 +125,7 @@ void render_json(const EnvReport& r, std::ostream& out) {
       {"spawn_env", env_json(r.spec.env)},
       {"login_env", env_json(r.login.env)},
   };
-  out << j.dump(2) << "\n";
+  out << json_text(j) << "\n";
 }
 
 core::Env redact_env(const core::Env& env) {

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/error.h"
+#include "report/json_text.h"
 #include "report/logs.h"
 #include "report/supervisor.h"
 #include "report/view.h"
@@ -108,7 +109,7 @@ void render_json(const View& v, std::ostream& out) {
       {"trace", trace_json(t)},
       {"spawnerr", opt(v.spawnerr)},
   };
-  out << j.dump(2) << "\n";
+  out << json_text(j) << "\n";
 }
 
 }  // namespace bootmortem::report

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "report/json_text.h"
+
 namespace bootmortem::report {
 namespace {
 
@@ -114,9 +116,7 @@ const char* autorestart_name(config::AutoRestart a) {
 void render_show_json(const std::vector<ShowRow>& rows, std::ostream& out) {
   json all = json::array();
   for (const auto& row : rows) all.push_back(row_json(row));
-  // Config bytes need not be UTF-8; JSON must be, so bad bytes become U+FFFD
-  // rather than an exception.
-  out << all.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  out << json_text(all) << "\n";
 }
 
 }  // namespace bootmortem::report

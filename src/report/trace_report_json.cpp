@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/error.h"
+#include "report/json_text.h"
 #include "report/trace_report.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -87,11 +88,11 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
   };
   // The failed calls are written one by one, not built into one document:
   // thousands of records with long paths would double bootmortem's memory.
-  std::string text = j.dump(2);
+  std::string text = json_text(j);
   text.resize(text.size() - 2);  // "\n}", the closing brace
   out << text << ",\n  \"failed\": [";
   for (size_t i = 0; i < t.failed.size(); ++i) {
-    std::string item = failed(t.failed[i]).dump(2);
+    std::string item = json_text(failed(t.failed[i]));
     out << (i ? ",\n    " : "\n    ");
     for (char c : item) {
       out << c;

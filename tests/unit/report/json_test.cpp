@@ -80,3 +80,13 @@ TEST_CASE("what the tracer counted but did not keep is present when nonzero; pid
   CHECK_FALSE(j["trace"].contains("exits_dropped"));
   CHECK(j["syscalls_failed"].back()["pids"] == 4);
 }
+
+TEST_CASE("bytes that are not UTF-8 (stderr, a failed call's path) become U+FFFD, not an error") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  r.ev.trace.err = trace::Captured{"Traceback \xff\xfe\n", "", 13, 0};
+  r.ev.trace.failed.back().path = "/root/.cache/\xc3";
+  auto j = as_json(r);  // json::parse throws on invalid UTF-8
+  CHECK(j["stderr_tail"] == "Traceback \xef\xbf\xbd\xef\xbf\xbd\n");
+  CHECK(j["syscalls_failed"].back()["path"] == "/root/.cache/\xef\xbf\xbd");
+}

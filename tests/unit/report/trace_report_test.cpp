@@ -185,3 +185,13 @@ TEST_CASE("argv as a shell takes it back") {
   CHECK(report::shell_words({"/usr/bin/python3", "-m", "http.server", "--bind=0.0.0.0:80"}) ==
         "/usr/bin/python3 -m http.server --bind=0.0.0.0:80");
 }
+
+TEST_CASE("json: bytes that are not UTF-8, in a path and on stderr, become U+FFFD instead of an error") {
+  auto r = sample();
+  r.log.err = trace::Captured{"bad \xff byte\n", "", 11, 0};
+  r.log.failed = {failed(1, "openat", ENOENT, "/srv/caf\xe9/app.py", "AT_FDCWD, \"/srv/caf\xe9/app.py\", O_RDONLY")};
+  const std::string text = render(r, report::TraceFormat::Json);
+  json j = json::parse(text);  // throws on invalid UTF-8, as any consumer would
+  CHECK(j["stderr"]["tail"] == "bad \xef\xbf\xbd byte");
+  CHECK(j["failed"][0]["path"] == "/srv/caf\xef\xbf\xbd/app.py");
+}
