@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "report/json_text.h"
 #include "report/view.h"
 
@@ -217,6 +218,7 @@ void render_env(const EnvReport& r, Format f, const RenderOptions& o, std::ostre
     case Format::Text: render_text(shown_r, o, out); break;
     case Format::Markdown: render_markdown(shown_r, out); break;
     case Format::Json: render_json(shown_r, out); break;
+    case Format::Junit: throw core::InputError("env: no junit format (it runs nothing to pass or fail)");
   }
 }
 

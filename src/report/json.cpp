@@ -61,9 +61,7 @@ json base_env(const spawn::BaseEnv& b) {
   return j;
 }
 
-}  // namespace
-
-void render_json(const View& v, std::ostream& out) {
+json report_doc(const View& v) {
   const auto& ev = v.r.ev;
   const auto& t = ev.trace;
   json findings = json::array(), diff = json::array(), failed = json::array();
@@ -108,6 +106,31 @@ void render_json(const View& v, std::ostream& out) {
         {"umask", v.umask}}},
       {"trace", trace_json(t)},
       {"spawnerr", opt(v.spawnerr)},
+  };
+  return j;
+}
+
+}  // namespace
+
+void render_json(const View& v, std::ostream& out) { out << json_text(report_doc(v)) << "\n"; }
+
+void render_check_json(const std::vector<View>& views, const std::string& config_path, std::ostream& out) {
+  json programs = json::array();
+  size_t starts = 0, unexplained = 0;
+  for (const auto& v : views) {
+    programs.push_back(report_doc(v));
+    if (v.starts) ++starts;
+    else if (v.r.findings.empty()) ++unexplained;
+  }
+  json j = {
+      {"schema", "bootmortem-check/1"},
+      {"config", config_path},
+      {"summary",
+       {{"programs", views.size()},
+        {"start", starts},
+        {"fail", views.size() - starts},
+        {"unexplained", unexplained}}},
+      {"programs", programs},
   };
   out << json_text(j) << "\n";
 }

@@ -171,4 +171,25 @@ void render_markdown(const View& v, std::ostream& out) {
   }
 }
 
+
+void render_check_markdown(const std::vector<View>& views, const std::string& config_path, std::ostream& out) {
+  out << "# bootmortem check: " << code(config_path) << "\n\n";
+  out << "| program | verdict | cause |\n|---|---|---|\n";
+  auto text_cell = [](const std::string& s) {
+    std::string out;
+    for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+  };
+  for (const auto& v : views) {
+    const auto& f = v.r.findings;
+    std::string cause = v.starts ? "" : f.empty() ? "no rule explains it" : text_cell(f.front().title) + " (" + code(f.front().rule) + ")";
+    out << "| " << cell(v.program) << " | " << (v.starts ? "starts" : "**fails**") << " | " << cause << " |\n";
+  }
+  for (const auto& v : views) {
+    if (v.starts) continue;
+    out << "\n";
+    render_markdown(v, out);
+  }
+}
+
 }  // namespace bootmortem::report

@@ -16,6 +16,7 @@ void render(const Report& r, Format f, const RenderOptions& o, std::ostream& out
     case Format::Text: render_text(v, o, out); break;
     case Format::Markdown: render_markdown(v, out); break;
     case Format::Json: render_json(v, out); break;
+    case Format::Junit: render_junit({v}, r.config_path, o, out); break;
   }
 }
 

@@ -1,5 +1,5 @@
-// Renders a diagnosis to text, Markdown or JSON. Renderers only write to a
-// stream; they know nothing about tracing.
+// Renders a diagnosis to text, Markdown, JSON or JUnit XML. Renderers only
+// write to a stream; they know nothing about tracing.
 #pragma once
 
 #include <ostream>
@@ -11,7 +11,7 @@
 
 namespace bootmortem::report {
 
-enum class Format { Text, Markdown, Json };
+enum class Format { Text, Markdown, Json, Junit };
 
 struct Report {
   evidence::Evidence ev;
@@ -28,6 +28,22 @@ struct RenderOptions {
 int exit_code(const Report& r);
 
 void render(const Report& r, Format f, const RenderOptions& o, std::ostream& out);
+
+// `bootmortem check`: the programs of one config, each replayed, in the
+// order supervisord starts them.
+struct CheckReport {
+  std::string config_path;
+  std::vector<Report> programs;
+};
+
+// 0 when every program starts; 3 when one fails and no rule explains it;
+// else 1 (some fail, each with a cause).
+int exit_code(const CheckReport& c);
+
+// Text and Markdown: a line per program, then the report of each that
+// fails. JSON: "bootmortem-check/1", each program's "bootmortem/1" object
+// in "programs". JUnit: a testcase per program.
+void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream& out);
 
 // Secret-looking variable names (PASSWORD, TOKEN, SECRET, KEY, ...).
 bool secret_name(const std::string& name);

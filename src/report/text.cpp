@@ -165,4 +165,25 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   }
 }
 
+
+void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
+                       std::ostream& out) {
+  Style st{o.color};
+  const auto starts = static_cast<size_t>(std::count_if(views.begin(), views.end(), [](const View& v) { return v.starts; }));
+  out << st.bold("bootmortem check " + config_path) << ": " << views.size()
+      << (views.size() == 1 ? " program, " : " programs, ") << starts << (starts == 1 ? " starts, " : " start, ")
+      << views.size() - starts << " fail" << (views.size() - starts == 1 ? "s" : "") << "\n";
+  for (const auto& v : views) {
+    out << "  " << (v.starts ? st("1;32", "ok  ") : st("1;31", "FAIL")) << "  " << v.verdict_line << "\n";
+    if (v.starts) continue;
+    const auto& f = v.r.findings;
+    out << "        " << (f.empty() ? "no rule explains it" : f.front().title + " [" + f.front().rule + "]") << "\n";
+  }
+  for (const auto& v : views) {
+    if (v.starts) continue;
+    out << "\n" << st.bold("── " + v.program + " ──") << "\n";
+    render_text(v, o, out);
+  }
+}
+
 }  // namespace bootmortem::report

@@ -55,5 +55,12 @@ std::string shown(const std::optional<std::string>& v);
 void render_text(const View& v, const RenderOptions& o, std::ostream& out);
 void render_markdown(const View& v, std::ostream& out);
 void render_json(const View& v, std::ostream& out);
+// `check`: the views of one config's programs.
+void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
+                       std::ostream& out);
+void render_check_markdown(const std::vector<View>& views, const std::string& config_path, std::ostream& out);
+void render_check_json(const std::vector<View>& views, const std::string& config_path, std::ostream& out);
+void render_junit(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
+                  std::ostream& out);
 
 }  // namespace bootmortem::report

@@ -1,0 +1,29 @@
+// `bootmortem check`'s report: one config's programs, each replayed; each
+// format's writer lives with the format's single-program one.
+#include <algorithm>
+#include <ostream>
+
+#include "report/report.h"
+#include "report/view.h"
+
+namespace bootmortem::report {
+
+int exit_code(const CheckReport& c) {
+  int code = 0;  // 0 < 1 (fails, explained) < 3 (fails, unexplained)
+  for (const auto& r : c.programs) code = std::max(code, exit_code(r));
+  return code;
+}
+
+void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream& out) {
+  std::vector<View> views;
+  views.reserve(c.programs.size());
+  for (const auto& r : c.programs) views.push_back(make_view(r, o));
+  switch (f) {
+    case Format::Text: render_check_text(views, c.config_path, o, out); break;
+    case Format::Markdown: render_check_markdown(views, c.config_path, out); break;
+    case Format::Json: render_check_json(views, c.config_path, out); break;
+    case Format::Junit: render_junit(views, c.config_path, o, out); break;
+  }
+}
+
+}  // namespace bootmortem::report
