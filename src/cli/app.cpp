@@ -14,6 +14,7 @@ namespace {
 
 // Every subcommand, in the order `--help` lists them.
 constexpr AddSubcommand k_subcommands[] = {
+    add_check,
     add_diagnose,
     add_env,
     add_explain,
@@ -29,6 +30,7 @@ const std::map<std::string, report::Format>& report_formats() {
       {"text", report::Format::Text},
       {"markdown", report::Format::Markdown},
       {"json", report::Format::Json},
+      {"junit", report::Format::Junit},
   };
   return k;
 }

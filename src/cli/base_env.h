@@ -1,5 +1,5 @@
-// The two steps before the spawn that `diagnose` and `env` share: which
-// config file, and which environment supervisord runs with. Defined in
+// The two steps before the spawn that `diagnose`, `check` and `env` share:
+// which config file, and which environment supervisord runs with. Defined in
 // diagnose.cpp; declared here so `env` calls them rather than copying them.
 #pragma once
 
@@ -34,6 +34,9 @@ std::string node_name();
 // bootmortem's own environment less SUDO_* (DESIGN.md, "Fidelity").
 spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
                            const core::FileSystem& fs);
+// The same without asking a live supervisord: --base-env, else bootmortem's
+// own environment (`check`, for configs no supervisord runs yet).
+spawn::BaseEnv assumed_base(const DiagnoseOptions& o, const core::FileSystem& fs);
 
 // The config as supervisord reads it with that environment; a base that was
 // assumed (not observed) takes the daemonizing supervisord's cwd and umask.

@@ -94,6 +94,10 @@ spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_p
   return base_from(o, o.base_env ? std::nullopt : live_for_config(config_path, fs), fs);
 }
 
+spawn::BaseEnv assumed_base(const DiagnoseOptions& o, const core::FileSystem& fs) {
+  return base_from(o, std::nullopt, fs);
+}
+
 mode_t own_umask() {
   mode_t m = umask(022);
   umask(m);
@@ -235,7 +239,7 @@ Subcommand add_diagnose(CLI::App& parent) {
   app->add_option("program", o->program, "program name: name, group:name")->required();
   app->add_option("-c,--configuration", o->config,
                   "supervisord config file (default: the running supervisord's, else supervisord's search path)");
-  app->add_option("--format", o->format, "text, markdown or json")
+  app->add_option("--format", o->format, "text, markdown, json or junit")
       ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
   app->add_option("--startsecs", o->startsecs, "seconds the program must stay up (default: its startsecs=)")
       ->check(CLI::PositiveNumber);

@@ -196,7 +196,7 @@ Subcommand add_explain(CLI::App& parent) {
                   "supervisord config file (default: the running supervisord's, else supervisord's search path)");
   app->add_option("--log", o->logs, "another file the program wrote, read as its stderr (repeatable)")
       ->allow_extra_args(false);
-  app->add_option("--format", o->format, "text, markdown or json")
+  app->add_option("--format", o->format, "text, markdown, json or junit")
       ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
   app->add_option("--base-env", o->d.base_env,
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");

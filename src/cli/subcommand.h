@@ -21,6 +21,7 @@ struct Subcommand {
 
 using AddSubcommand = Subcommand (*)(CLI::App& parent);
 
+Subcommand add_check(CLI::App& parent);
 Subcommand add_diagnose(CLI::App& parent);
 Subcommand add_env(CLI::App& parent);
 Subcommand add_explain(CLI::App& parent);
@@ -28,7 +29,8 @@ Subcommand add_rules(CLI::App& parent);
 Subcommand add_show(CLI::App& parent);
 Subcommand add_trace(CLI::App& parent);
 
-// --format values shared by the subcommands that print reports.
+// --format values shared by the subcommands that print reports: text,
+// markdown, json, junit.
 const std::map<std::string, report::Format>& report_formats();
 
 // --tracer auto|ebpf|ptrace, for every subcommand that traces.

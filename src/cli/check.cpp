@@ -1,0 +1,117 @@
+// `bootmortem check`: a CI smoke-check of a deploy config. Every program of
+// the config (or those named) is replayed as supervisord would start it, one
+// after the other in supervisord's start order, under one tracer, and matched
+// against the rule pack; one report lists them all.
+//
+// No live supervisord is asked: a config checked in CI runs nowhere yet. Its
+// environment is --base-env (`systemd` for Debian's service), else
+// bootmortem's own, as diagnose assumes it, and the report says so.
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "cli/base_env.h"
+#include "cli/subcommand.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/userdb.h"
+#include "evidence/evidence.h"
+#include "login/capture.h"
+#include "rules/rules.h"
+#include "spawn/spawn_spec.h"
+#include "trace/trace.h"
+
+namespace bootmortem::cli {
+namespace {
+
+struct CheckOptions {
+  std::vector<std::string> programs;  // none: all of them
+  DiagnoseOptions d;                  // config, base env, startsecs, rules, format, redaction, tracer
+};
+
+// The processes named (each as diagnose takes a name: "name", "group:*"),
+// or all; in the config's order, which is supervisord's start order.
+std::vector<const config::ProcessConfig*> selected(const config::Config& cfg, const std::vector<std::string>& names) {
+  std::vector<const config::ProcessConfig*> out;
+  if (names.empty()) {
+    for (const auto& p : cfg.processes) out.push_back(&p);
+  } else {
+    std::vector<const config::ProcessConfig*> wanted;
+    for (const auto& n : names)
+      for (const auto* p : cfg.find(n)) wanted.push_back(p);
+    for (const auto& p : cfg.processes)
+      if (std::find(wanted.begin(), wanted.end(), &p) != wanted.end()) out.push_back(&p);
+  }
+  if (out.empty()) throw core::InputError(core::Origin{cfg.path, 0}, "no [program:x] to check");
+  return out;
+}
+
+int check(const CheckOptions& o) {
+  core::RealFs fs;
+  core::SystemUserDb users;
+  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
+  const std::string config_path = find_config_file(o.d.config, fs, false);
+  spawn::BaseEnv base = assumed_base(o.d, fs);
+  config::Config cfg = load_with_base(config_path, base, users);
+
+  // Every spawn worked out before anything runs: a mistake in the last
+  // program is an input error, not a half-run check.
+  std::vector<spawn::SpawnSpec> specs;
+  for (const auto* p : selected(cfg, o.programs)) specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
+
+  trace::TracerChoice tracer = trace::choose_tracer(o.d.tracer);
+  std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
+  report::CheckReport c;
+  c.config_path = config_path;
+  for (auto& spec : specs) {
+    trace::TraceOptions topt;
+    topt.startsecs = o.d.startsecs.value_or(static_cast<double>(spec.startsecs));
+    trace::TraceLog log = tracer.tracer->run(spec, topt);
+    log.backend_why = tracer.why;
+    auto login = logins.find(spec.uid);
+    if (login == logins.end()) {
+      std::optional<core::Passwd> pw = users.by_uid(spec.uid);
+      login = logins.emplace(spec.uid, pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}}).first;
+    }
+    report::Report r;
+    r.config_path = config_path;
+    r.ev = evidence::make_evidence(std::move(spec), std::move(log), login->second);
+    r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+    r.findings = pack.match(r.ev);
+    c.programs.push_back(std::move(r));
+  }
+  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);
+  std::cout.flush();
+  return report::exit_code(c);
+}
+
+}  // namespace
+
+Subcommand add_check(CLI::App& parent) {
+  auto o = std::make_shared<CheckOptions>();
+  auto no_redact = std::make_shared<bool>(false);
+  auto* app = parent.add_subcommand(
+      "check", "replay every program of a config (or those named) as supervisord would; CI's smoke-check");
+  app->add_option("programs", o->programs, "program names (name, group:name, group:*); default: all");
+  app->add_option("-c,--configuration", o->d.config, "supervisord config file (default: supervisord's search path)");
+  app->add_option("--format", o->d.format, "text, markdown, json or junit")
+      ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
+  app->add_option("--startsecs", o->d.startsecs, "seconds each program must stay up (default: its startsecs=)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--base-env", o->d.base_env,
+                  "supervisord's environment: a file (NUL- or newline-separated) or 'systemd' "
+                  "(default: bootmortem's own)");
+  app->add_option("--rules", o->d.rules_dir, "rule pack directory");
+  app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
+  add_tracer_option(*app, o->d.tracer);
+  return {app, [o, no_redact] {
+            o->d.redact = !*no_redact;
+            o->d.color = o->d.format == report::Format::Text && isatty(1);
+            return check(*o);
+          }};
+}
+
+}  // namespace bootmortem::cli
