@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+"""e2e: `bootmortem check`, CI's smoke-check, against what a real supervisord does.
+
+examples/egg-cache is installed with a third program, test_server_fixed: the
+same gunicorn app with the fix bootmortem proposes (environment=HOME=...).
+A real root supervisord runs the config first, and its log says which
+programs reach RUNNING and which FATAL; it is stopped, and `bootmortem check`
+replays the same config from the same root shell's environment. Each
+program's verdict in the JUnit, JSON and text reports must be supervisord's.
+
+    BOOTMORTEM=build/bootmortem /usr/bin/python3 tests/e2e/test_check.py
+"""
+import os
+import sys
+import time
+import unittest
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2elib  # noqa: E402
+from e2elib import note  # noqa: E402
+
+PROGRAMS = ("test_server", "test_server_fixed", "test_server_silent")  # supervisord's order
+FIXED = """
+[program:test_server_fixed]
+command=/usr/bin/gunicorn -k gevent -w 1 -b 127.0.0.1:%d wsgi:application
+directory=%%(here)s/app
+user=cissoid
+environment=HOME="/home/cissoid"
+stdout_logfile=%%(here)s/log/test_server_fixed.out.log
+stderr_logfile=%%(here)s/log/test_server_fixed.err.log
+"""
+TIMEOUT = 150.0  # see test_egg_cache.py: FATAL takes ~10 s, longer on a loaded machine
+
+
+def wait_either(sup, a, b):
+    """Whichever of two lines supervisord logs first."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        text = sup.log_text()
+        for needle in (a, b):
+            if needle in text:
+                return needle
+        time.sleep(0.1)
+    raise AssertionError("neither %r nor %r after %.0f s; log:\n%s" % (a, b, TIMEOUT, sup.log_text()))
+
+
+class Check(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = e2elib.make_tmpdir("check")
+        cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
+        cls.dest = cls.tmp / "egg-cache"
+        cls.ports = e2elib.free_ports(3)
+        cls.conf = e2elib.install_egg_cache(cls.dest, cls.ports[0], cls.ports[1])
+        with open(cls.conf, "a") as f:
+            f.write(FIXED % cls.ports[2])
+
+        # What supervisord itself makes of each program.
+        sup = e2elib.Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid",
+                                 cls.dest / "log" / "supervisord.log")
+        cls.addClassCleanup(sup.stop)
+        sup.start()
+        cls.supervisord = {}
+        for prog in PROGRAMS:
+            fatal, running = "gave up: %s entered FATAL" % prog, "success: %s entered RUNNING" % prog
+            cls.supervisord[prog] = "fails" if wait_either(sup, fatal, running) == fatal else "starts"
+        note("supervisord: %s" % cls.supervisord)
+        # Its programs stop with it: the replays find their ports free.
+        sup.stop()
+
+        # CI's run: the same root shell's environment supervisord had.
+        run = lambda *args: e2elib.run_bootmortem(["check", "-c", cls.conf] + list(args),
+                                                   env=dict(e2elib.ROOT_SHELL_ENV))
+        cls.junit = run("--format", "junit")
+        cls.json = run("--format", "json")
+        cls.text = run()
+        cls.fixed_only = run("test_server_fixed", "--format", "junit")
+        cls.unknown = run("no_such_program")
+
+    def junit_cases(self, result):
+        root = ET.fromstring(result.stdout)  # well-formed XML, or this raises
+        return root, {tc.get("name"): tc for tc in root.iter("testcase")}
+
+    def test_setup_supervisord_runs_the_fix_and_gives_up_on_the_rest(self):
+        # What the rest compares against: the incident's programs FATAL, the fixed one RUNNING.
+        self.assertEqual({"test_server": "fails", "test_server_silent": "fails", "test_server_fixed": "starts"},
+                         self.supervisord)
+
+    def test_junit_verdicts_are_supervisords(self):
+        r = self.junit
+        self.assertEqual(1, r.rc, r.describe())
+        root, cases = self.junit_cases(r)
+        self.assertEqual(list(PROGRAMS), [tc.get("name") for tc in root.iter("testcase")], r.describe())
+        for prog, verdict in self.supervisord.items():
+            with self.subTest(program=prog):
+                failure = cases[prog].find("failure")
+                self.assertEqual(verdict == "fails", failure is not None, r.describe())
+                if failure is not None:
+                    self.assertEqual("home-python-egg-cache", failure.get("type"))
+                    self.assertIn("/root/.cache/Python-Eggs", failure.text)
+                    self.assertGreater(float(cases[prog].get("time")), 0.0)
+                else:
+                    self.assertGreaterEqual(float(cases[prog].get("time")), 1.0)  # startsecs=1
+        suite = root.find("testsuite")
+        self.assertEqual(("3", "2", "0"), (suite.get("tests"), suite.get("failures"), suite.get("errors")))
+        self.assertEqual(self.conf, suite.get("name"))
+
+    def test_json_summary_and_each_programs_report(self):
+        r = self.json
+        self.assertEqual(1, r.rc, r.describe())
+        j = r.json()
+        self.assertEqual("bootmortem-check/1", j["schema"])
+        self.assertEqual({"programs": 3, "start": 1, "fail": 2, "unexplained": 0}, j["summary"])
+        by_name = {p["program"]: p for p in j["programs"]}
+        for prog, verdict in self.supervisord.items():
+            with self.subTest(program=prog):
+                p = by_name[prog]
+                self.assertEqual(verdict, p["verdict"])
+                self.assertEqual({"source": "invoker", "observed": False}, p["base_env"])
+                self.assertEqual("cissoid", p["spawn"]["user"])
+                rules = [f["rule"] for f in p["findings"]]
+                self.assertEqual(["home-python-egg-cache"] if verdict == "fails" else [], rules[:1])
+
+    def test_text_lists_each_program_then_the_failing_reports(self):
+        r = self.text
+        self.assertEqual(1, r.rc, r.describe())
+        lines = r.stdout.splitlines()
+        self.assertEqual("bootmortem check %s: 3 programs, 1 starts, 2 fail" % self.conf, lines[0])
+        self.assertTrue(lines[1].startswith("  FAIL  test_server fails: exit status 3 after"), r.describe())
+        self.assertTrue(lines[3].startswith("  ok    test_server_fixed starts: still up after"), r.describe())
+        self.assertIn("── test_server ──", r.stdout)
+        self.assertIn("── test_server_silent ──", r.stdout)
+        self.assertNotIn("── test_server_fixed ──", r.stdout)
+
+    def test_named_program_only_and_exit_0_when_it_starts(self):
+        r = self.fixed_only
+        self.assertEqual(0, r.rc, r.describe())
+        _, cases = self.junit_cases(r)
+        self.assertEqual(["test_server_fixed"], list(cases))
+        self.assertIsNone(cases["test_server_fixed"].find("failure"))
+
+    def test_unknown_program_is_exit_2_naming_the_config(self):
+        r = self.unknown
+        self.assertEqual(2, r.rc, r.describe())
+        self.assertEqual("", r.stdout)
+        self.assertEqual(1, len(r.stderr.strip().splitlines()), r.describe())
+        self.assertIn(self.conf, r.stderr)
+
+    def test_nothing_of_the_replays_is_left_running(self):
+        app = str(self.dest / "app")
+        left = [p for p in e2elib.all_pids()
+                if "gunicorn" in e2elib.cmdline(p) and os.path.realpath("/proc/%d/cwd" % p) == app]
+        self.assertEqual([], left)
+
+
+if __name__ == "__main__":
+    e2elib.main(e2elib.EGG_CACHE_PREREQS)
