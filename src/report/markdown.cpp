@@ -35,11 +35,14 @@ void block(std::ostream& out, const std::string& lang, const std::string& text) 
   out << fence << "\n\n";
 }
 
-std::string cell(const std::string& s) {
+// s with its pipes escaped, for a table cell.
+std::string unpiped(const std::string& s) {
   std::string out;
   for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
-  return code(out);
+  return out;
 }
+
+std::string cell(const std::string& s) { return code(unpiped(s)); }
 
 std::string confidence(double c) {
   char buf[16];
@@ -171,18 +174,14 @@ void render_markdown(const View& v, std::ostream& out) {
   }
 }
 
-
 void render_check_markdown(const std::vector<View>& views, const std::string& config_path, std::ostream& out) {
   out << "# bootmortem check: " << code(config_path) << "\n\n";
   out << "| program | verdict | cause |\n|---|---|---|\n";
-  auto text_cell = [](const std::string& s) {
-    std::string out;
-    for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
-    return out;
-  };
   for (const auto& v : views) {
     const auto& f = v.r.findings;
-    std::string cause = v.starts ? "" : f.empty() ? "no rule explains it" : text_cell(f.front().title) + " (" + code(f.front().rule) + ")";
+    const std::string cause = v.starts    ? ""
+                              : f.empty() ? "no rule explains it"
+                                          : unpiped(f.front().title) + " (" + code(f.front().rule) + ")";
     out << "| " << cell(v.program) << " | " << (v.starts ? "starts" : "**fails**") << " | " << cause << " |\n";
   }
   for (const auto& v : views) {

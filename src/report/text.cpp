@@ -165,14 +165,15 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   }
 }
 
-
 void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                        std::ostream& out) {
   Style st{o.color};
-  const auto starts = static_cast<size_t>(std::count_if(views.begin(), views.end(), [](const View& v) { return v.starts; }));
+  const auto starts =
+      static_cast<size_t>(std::count_if(views.begin(), views.end(), [](const View& v) { return v.starts; }));
+  const size_t fail = views.size() - starts;
   out << st.bold("bootmortem check " + config_path) << ": " << views.size()
       << (views.size() == 1 ? " program, " : " programs, ") << starts << (starts == 1 ? " starts, " : " start, ")
-      << views.size() - starts << " fail" << (views.size() - starts == 1 ? "s" : "") << "\n";
+      << fail << (fail == 1 ? " fails" : " fail") << "\n";
   for (const auto& v : views) {
     out << "  " << (v.starts ? st("1;32", "ok  ") : st("1;31", "FAIL")) << "  " << v.verdict_line << "\n";
     if (v.starts) continue;

@@ -88,7 +88,8 @@ TEST_CASE("junit: golden; a testcase per program, failures counted, the rule as 
   CHECK(xml.find("<failure type=\"unexplained\" message=\"worker fails: exit status 3 after 512 ms "
                  "(startsecs=1)\">") != std::string::npos);
   // The failure's text is the program's text report, secrets masked.
-  CHECK(xml.find("Fix:\n  Add environment=HOME=&quot;/home/cissoid&quot; to [program:test_server].") != std::string::npos);
+  CHECK(xml.find("Fix:\n  Add environment=HOME=&quot;/home/cissoid&quot; to [program:test_server].") !=
+        std::string::npos);
   CHECK(xml.find("hunter2") == std::string::npos);
 }
 
