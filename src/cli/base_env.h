@@ -1,6 +1,7 @@
-// The two steps before the spawn that `diagnose`, `check` and `env` share:
-// which config file, and which environment supervisord runs with. Defined in
-// diagnose.cpp; declared here so `env` calls them rather than copying them.
+// What `diagnose`, `check` and `env` share: which config file, which
+// environment supervisord runs with, and (diagnose and check) the steps from
+// a program's spawn to its report. Defined in diagnose.cpp; declared here so
+// the others call them rather than copying them.
 #pragma once
 
 #include <sys/types.h>
@@ -12,9 +13,13 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/userdb.h"
+#include "evidence/live_supervisor.h"
+#include "login/capture.h"
 #include "report/report.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
+#include "trace/procfs.h"
+#include "trace/trace.h"
 
 namespace bootmortem::cli {
 
@@ -34,9 +39,9 @@ std::string node_name();
 // bootmortem's own environment less SUDO_* (DESIGN.md, "Fidelity").
 spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
                            const core::FileSystem& fs);
-// The same without asking a live supervisord: --base-env, else bootmortem's
-// own environment (`check`, for configs no supervisord runs yet).
-spawn::BaseEnv assumed_base(const DiagnoseOptions& o, const core::FileSystem& fs);
+// The same with the live supervisord already looked up (or none).
+spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::LiveSupervisord>& live,
+                         const core::FileSystem& fs);
 
 // The config as supervisord reads it with that environment; a base that was
 // assumed (not observed) takes the daemonizing supervisord's cwd and umask.
@@ -50,5 +55,36 @@ const config::ProcessConfig& one_process(const config::Config& cfg, const std::s
 // The pack's findings on r.ev, the report on stdout, and the exit code.
 int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
                      bool color);
+
+// One tracer for a command's replays, chosen at the first: a program
+// supervisord runs is not replayed and loads none.
+class LazyTracer {
+ public:
+  explicit LazyTracer(trace::TracerKind kind) : kind_(kind) {}
+  // The replay, its report saying which backend ran and why.
+  trace::TraceLog run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options);
+
+ private:
+  trace::TracerKind kind_;
+  std::optional<trace::TracerChoice> choice_;
+};
+
+// What happened to one program: supervisord's own copy when it is up and
+// steady (a second would fight it for its port and files; replay_running
+// starts one anyway), else a replay for startsecs (default: its own).
+struct ProgramRun {
+  trace::TraceLog log;
+  std::optional<evidence::SupervisorView> view;  // a live supervisord's account
+};
+ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
+                       const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
+                       std::optional<double> startsecs, LazyTracer& tracer, const core::FileSystem& fs);
+
+// The user's real login environment (none for a uid without a passwd entry).
+login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs);
+
+// The report of one program, before the pack's findings.
+report::Report program_report(const std::string& config_path, spawn::SpawnSpec spec, ProgramRun run,
+                              login::LoginEnv login, const core::FileSystem& fs);
 
 }  // namespace bootmortem::cli

@@ -3,9 +3,11 @@
 // after the other in supervisord's start order, under one tracer, and matched
 // against the rule pack; one report lists them all.
 //
-// No live supervisord is asked: a config checked in CI runs nowhere yet. Its
-// environment is --base-env (`systemd` for Debian's service), else
-// bootmortem's own, as diagnose assumes it, and the report says so.
+// In CI no supervisord runs the config: its environment is --base-env
+// (`systemd` for Debian's service), else bootmortem's own, and the report
+// says it was assumed. On a host where one runs it, check asks it as
+// diagnose does: its environment is the base, and a program it reports
+// RUNNING is not started a second time.
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,16 +15,14 @@
 #include <map>
 
 #include "cli/base_env.h"
+#include "cli/live.h"
 #include "cli/subcommand.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/userdb.h"
-#include "evidence/evidence.h"
-#include "login/capture.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
-#include "trace/trace.h"
 
 namespace bootmortem::cli {
 namespace {
@@ -54,32 +54,27 @@ int check(const CheckOptions& o) {
   core::SystemUserDb users;
   rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
   const std::string config_path = find_config_file(o.d.config, fs, false);
-  spawn::BaseEnv base = assumed_base(o.d, fs);
+  // On a host where supervisord runs the config, as diagnose does: its
+  // environment, and its account of each program.
+  const auto live = live_for_config(config_path, fs);
+  spawn::BaseEnv base = base_from(o.d, live, fs);
   config::Config cfg = load_with_base(config_path, base, users);
 
   // Every spawn worked out before anything runs: a mistake in the last
   // program is an input error, not a half-run check.
+  const auto procs = selected(cfg, o.programs);
   std::vector<spawn::SpawnSpec> specs;
-  for (const auto* p : selected(cfg, o.programs)) specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
+  for (const auto* p : procs) specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
 
-  trace::TracerChoice tracer = trace::choose_tracer(o.d.tracer);
+  LazyTracer tracer(o.d.tracer);
   std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
   report::CheckReport c;
   c.config_path = config_path;
-  for (auto& spec : specs) {
-    trace::TraceOptions topt;
-    topt.startsecs = o.d.startsecs.value_or(static_cast<double>(spec.startsecs));
-    trace::TraceLog log = tracer.tracer->run(spec, topt);
-    log.backend_why = tracer.why;
-    auto login = logins.find(spec.uid);
-    if (login == logins.end()) {
-      std::optional<core::Passwd> pw = users.by_uid(spec.uid);
-      login = logins.emplace(spec.uid, pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}}).first;
-    }
-    report::Report r;
-    r.config_path = config_path;
-    r.ev = evidence::make_evidence(std::move(spec), std::move(log), login->second);
-    r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+  for (size_t i = 0; i < specs.size(); ++i) {
+    ProgramRun run = run_program(live, cfg, *procs[i], specs[i], false, o.d.startsecs, tracer, fs);
+    auto login = logins.find(specs[i].uid);
+    if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
+    report::Report r = program_report(config_path, std::move(specs[i]), std::move(run), login->second, fs);
     r.findings = pack.match(r.ev);
     c.programs.push_back(std::move(r));
   }

@@ -48,8 +48,6 @@ spawn::BaseEnv systemd_base(const core::FileSystem& fs) {
 
 }  // namespace
 
-namespace {
-
 // The live supervisord's own environment when it could be read; else
 // --base-env, else bootmortem's own (DESIGN.md, "Fidelity").
 spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::LiveSupervisord>& live,
@@ -87,15 +85,9 @@ spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::Li
   return b;
 }
 
-}  // namespace
-
 spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
                            const core::FileSystem& fs) {
   return base_from(o, o.base_env ? std::nullopt : live_for_config(config_path, fs), fs);
-}
-
-spawn::BaseEnv assumed_base(const DiagnoseOptions& o, const core::FileSystem& fs) {
-  return base_from(o, std::nullopt, fs);
 }
 
 mode_t own_umask() {
@@ -185,6 +177,52 @@ int match_and_report(report::Report& r, const rules::RulePack& pack, report::For
   return report::exit_code(r);
 }
 
+trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options) {
+  if (!choice_) choice_ = trace::choose_tracer(kind_);
+  trace::TraceLog log = choice_->tracer->run(spec, options);
+  log.backend_why = choice_->why;
+  return log;
+}
+
+ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
+                       const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
+                       std::optional<double> startsecs, LazyTracer& tracer, const core::FileSystem& fs) {
+  ProgramRun run;
+  if (live) run.view = ask_live(*live, cfg, proc, spec, fs);
+  auto& view = run.view;
+  if (view && view->state == "RUNNING" && !view->flapping() && !replay_running) {
+    // A second copy would fight the first for its port, pidfile and logs.
+    view->replayed = false;
+    run.log = not_replayed(*view);
+    return run;
+  }
+  // supervisord's own copy about to exit (STARTING, flapping) is waited
+  // for; one that is up (--replay) is not, and the report says both ran.
+  if (view && (view->state == "STARTING" || view->flapping()))
+    view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
+  else if (view)
+    view->copy_pid_during_replay = view->process_pid;
+  trace::TraceOptions topt;
+  topt.startsecs = startsecs.value_or(static_cast<double>(spec.startsecs));
+  run.log = tracer.run(spec, topt);
+  return run;
+}
+
+report::Report program_report(const std::string& config_path, spawn::SpawnSpec spec, ProgramRun run,
+                              login::LoginEnv login, const core::FileSystem& fs) {
+  report::Report r;
+  r.config_path = config_path;
+  r.ev = evidence::make_evidence(std::move(spec), std::move(run.log), std::move(login));
+  r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+  if (run.view) evidence::attach_supervisor(r.ev, std::move(*run.view));
+  return r;
+}
+
+login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs) {
+  std::optional<core::Passwd> pw = users.by_uid(uid);
+  return pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}};
+}
+
 int diagnose(const DiagnoseOptions& o) {
   core::RealFs fs;
   core::SystemUserDb users;
@@ -200,35 +238,10 @@ int diagnose(const DiagnoseOptions& o) {
   const config::ProcessConfig& proc = one_process(cfg, o.program);
 
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
-  std::optional<evidence::SupervisorView> view;
-  if (live) view = ask_live(*live, cfg, proc, spec, fs);
-  trace::TraceLog log;
-  if (view && view->state == "RUNNING" && !view->flapping() && !o.replay) {
-    // A second copy would fight the first for its port, pidfile and logs.
-    view->replayed = false;
-    log = not_replayed(*view);
-  } else {
-    // supervisord's own copy about to exit (STARTING, flapping) is waited
-    // for; one that is up (--replay) is not, and the report says both ran.
-    if (view && (view->state == "STARTING" || view->flapping()))
-      view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
-    else if (view)
-      view->copy_pid_during_replay = view->process_pid;
-    trace::TraceOptions topt;
-    topt.startsecs = o.startsecs.value_or(static_cast<double>(spec.startsecs));
-    trace::TracerChoice tracer = trace::choose_tracer(o.tracer);
-    log = tracer.tracer->run(spec, topt);
-    log.backend_why = tracer.why;
-  }
-
-  std::optional<core::Passwd> pw = users.by_uid(spec.uid);
-  login::LoginEnv login = pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}};
-
-  report::Report r;
-  r.config_path = config_path;
-  r.ev = evidence::make_evidence(std::move(spec), std::move(log), std::move(login));
-  r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
-  if (view) evidence::attach_supervisor(r.ev, std::move(*view));
+  LazyTracer tracer(o.tracer);
+  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, o.startsecs, tracer, fs);
+  login::LoginEnv login = login_of(spec.uid, users, fs);
+  report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
   return match_and_report(r, pack, o.format, o.redact, o.color);
 }
 
