@@ -4,8 +4,10 @@
 examples/egg-cache is installed with a third program, test_server_fixed: the
 same gunicorn app with the fix bootmortem proposes (environment=HOME=...).
 A real root supervisord runs the config first, and its log says which
-programs reach RUNNING and which FATAL; it is stopped, and `bootmortem check`
-replays the same config from the same root shell's environment. Each
+programs reach RUNNING and which FATAL. While it runs, check must ask it as
+diagnose does (its environment; the RUNNING program not started twice).
+Then it is stopped, as in CI where none runs, and `bootmortem check`
+replays the same config from the same root shell's environment: each
 program's verdict in the JUnit, JSON and text reports must be supervisord's.
 
     BOOTMORTEM=build/bootmortem /usr/bin/python3 tests/e2e/test_check.py
@@ -66,6 +68,9 @@ class Check(unittest.TestCase):
             fatal, running = "gave up: %s entered FATAL" % prog, "success: %s entered RUNNING" % prog
             cls.supervisord[prog] = "fails" if wait_either(sup, fatal, running) == fatal else "starts"
         note("supervisord: %s" % cls.supervisord)
+        cls.supervisord_pid = sup.pid
+        cls.live = e2elib.run_bootmortem(["check", "-c", cls.conf, "--format", "json"],
+                                         env=dict(e2elib.ROOT_SHELL_ENV))
         # Its programs stop with it: the replays find their ports free.
         sup.stop()
 
@@ -139,6 +144,27 @@ class Check(unittest.TestCase):
         _, cases = self.junit_cases(r)
         self.assertEqual(["test_server_fixed"], list(cases))
         self.assertIsNone(cases["test_server_fixed"].find("failure"))
+
+    def test_with_supervisord_running_it_is_asked_and_its_running_program_not_started_twice(self):
+        r = self.live
+        self.assertEqual(1, r.rc, r.describe())
+        by_name = {p["program"]: p for p in r.json()["programs"]}
+        self.assertEqual(set(PROGRAMS), set(by_name))
+        for prog, verdict in self.supervisord.items():
+            with self.subTest(program=prog):
+                p = by_name[prog]
+                self.assertEqual({"source": "live-supervisord", "observed": True, "pid": self.supervisord_pid},
+                                 p["base_env"])
+                self.assertEqual(verdict, p["verdict"])
+                sv = p["supervisord"]
+                self.assertEqual(self.supervisord_pid, sv["pid"])
+                if verdict == "starts":  # RUNNING: its copy is the evidence, none was started
+                    self.assertEqual("RUNNING", sv["state"])
+                    self.assertFalse(sv["replayed"])
+                else:  # FATAL: replayed, and explained
+                    self.assertEqual("FATAL", sv["state"])
+                    self.assertTrue(sv["replayed"])
+                    self.assertEqual("home-python-egg-cache", p["findings"][0]["rule"])
 
     def test_unknown_program_is_exit_2_naming_the_config(self):
         r = self.unknown
