@@ -23,6 +23,7 @@
 #include "core/userdb.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
+#include "trace/trace.h"
 
 namespace bootmortem::cli {
 namespace {
@@ -76,6 +77,10 @@ int check(const CheckOptions& o) {
     if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
     report::Report r = program_report(config_path, std::move(specs[i]), std::move(run), login->second, fs);
     r.findings = pack.match(r.ev);
+    // Progress for a CI log: each program takes at least its startsecs.
+    const auto& t = r.ev.trace;
+    std::cerr << "bootmortem check " << i + 1 << "/" << specs.size() << ": " << r.ev.spec.name
+              << (t.verdict == trace::Verdict::Starts ? " starts" : " fails") << " after " << t.after_ms << " ms\n";
     c.programs.push_back(std::move(r));
   }
   report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);

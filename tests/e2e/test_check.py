@@ -137,6 +137,10 @@ class Check(unittest.TestCase):
         self.assertIn("── test_server ──", r.stdout)
         self.assertIn("── test_server_silent ──", r.stdout)
         self.assertNotIn("── test_server_fixed ──", r.stdout)
+        # progress on stderr, a line per program as it ends, for a CI log
+        progress = [l.rsplit(" after ", 1)[0] for l in r.stderr.splitlines()]
+        self.assertEqual(["bootmortem check 1/3: test_server fails", "bootmortem check 2/3: test_server_fixed starts",
+                          "bootmortem check 3/3: test_server_silent fails"], progress, r.describe())
 
     def test_named_program_only_and_exit_0_when_it_starts(self):
         r = self.fixed_only
