@@ -17,6 +17,7 @@
 #include <ctime>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/error.h"
 #include "core/fs.h"
@@ -554,15 +555,21 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   skel->bss->sent_bytes = 0;
   if (!skel->links.bm_sys_exit) {
     // A previous run left the tracepoints when its tree was gone (detaching
-    // clears the links), and its processes and counts are still in the maps.
+    // clears the links).
     if (int rc = tracer_bpf__attach(skel))
       throw core::SystemError("eBPF: attach to the raw tracepoints", -rc, g_libbpf_last);
-    for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
-      const int fd = bpf_map__fd(m);
-      bm_key key{};
-      while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
-    }
   }
+  // A previous run's processes, failure counts and statistics are still in
+  // the maps (a fresh load finds them empty).
+  for (bpf_map* m : {skel->maps.procs, skel->maps.counts}) {
+    const int fd = bpf_map__fd(m);
+    bm_key key{};
+    while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
+  }
+  const int stats_fd = bpf_map__fd(skel->maps.stats);
+  const std::vector<uint64_t> zeros(static_cast<size_t>(std::max(libbpf_num_possible_cpus(), 1)));
+  for (uint32_t which = 0; which < BM_STAT_COUNT; ++which)
+    bpf_map_update_elem(stats_fd, &which, zeros.data(), BPF_ANY);
   Session s(skel, spec, options);
   return s.run();
 }

@@ -88,6 +88,11 @@ TEST_CASE("ebpf: a second run on the same tracer attaches again and starts from 
   CHECK(find_failed(second, "mkdir", "/no/such/second"));
   CHECK_FALSE(find_failed(second, "mkdir", "/no/such/first"));
   CHECK(second.lost_events == 0);
+  // The kernel's totals are the second run's own: every failure it counted was kept.
+  CHECK(second.failed_dropped == 0);
+  uint64_t kept = 0;
+  for (const auto& f : second.failed) kept += f.count;
+  CHECK(second.failed_total == kept);
 }
 
 TEST_CASE("ebpf: a failed exec in a child, the children's exit codes, the process count") {
