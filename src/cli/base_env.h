@@ -71,14 +71,16 @@ class LazyTracer {
 
 // What happened to one program: supervisord's own copy when it is up and
 // steady (a second would fight it for its port and files; replay_running
-// starts one anyway), else a replay for startsecs (default: its own).
+// starts one anyway), else a replay for startsecs (default: its own);
+// more_runs when another program's replay follows on the same tracer.
 struct ProgramRun {
   trace::TraceLog log;
   std::optional<evidence::SupervisorView> view;  // a live supervisord's account
 };
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
-                       std::optional<double> startsecs, LazyTracer& tracer, const core::FileSystem& fs);
+                       std::optional<double> startsecs, bool more_runs, LazyTracer& tracer,
+                       const core::FileSystem& fs);
 
 // The user's real login environment (none for a uid without a passwd entry).
 login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs);

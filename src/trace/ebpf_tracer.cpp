@@ -213,6 +213,7 @@ class Session {
   pid_t main_ = 0;
   bool main_exited_ = false;
   bool ending_ = false;  // the verdict is in: what exits now, we killed
+  bool discarding_ = false;  // draining records that are not this run's
 
   std::unordered_map<uint32_t, std::string> cwd_;     // known from fork and chdir
   FailedTable failed_;
@@ -326,7 +327,7 @@ void Session::on_proc(const bm_proc& e) {
 void Session::record_exit(const ProcessExit& e) { keep_exit(log_, e, opt_.max_exits, killed_kept_); }
 
 void Session::record(const void* data, size_t size) {
-  if (size < sizeof(uint32_t)) return;
+  if (discarding_ || size < sizeof(uint32_t)) return;
   uint32_t kind;
   std::memcpy(&kind, data, sizeof kind);
   switch (kind) {
@@ -412,7 +413,8 @@ void Session::end_tree() {
   // system call on the machine stops paying for the probes, and the next
   // attach (the kernel makes a tracepoint's first probe wait out an RCU
   // grace period after the last one left) finds that period further along.
-  tracer_bpf__detach(skel_);
+  // Unless this tracer's next run follows: staying on spares it that wait.
+  if (!opt_.more_runs) tracer_bpf__detach(skel_);
 }
 
 void Session::collect_counts() {
@@ -455,6 +457,11 @@ TraceLog Session::run() {
   log_.backend = "ebpf";
   rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_record, this, nullptr);
   if (!rb_) throw core::SystemError("eBPF: ring buffer", errno);
+  // A previous run that stayed attached may have left records of a process
+  // it could not end: not this run's.
+  discarding_ = true;
+  ring_buffer__consume(rb_);
+  discarding_ = false;
 
   // Orphans of the replay (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

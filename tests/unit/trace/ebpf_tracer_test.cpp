@@ -12,7 +12,10 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <string>
 
 #include "trace/ebpf_offsets.h"
 #include "tracer_helpers.h"
@@ -32,6 +35,19 @@ std::unique_ptr<trace::EbpfTracer> backend() {
     return nullptr;
   }
   return std::make_unique<trace::EbpfTracer>();
+}
+
+// This process's BPF links on the sys_exit raw tracepoint (fdinfo says
+// "tp_name:\tsys_exit"): 1 while the backend is attached, 0 once it left.
+int sys_exit_links() {
+  int n = 0;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fdinfo")) {
+    std::ifstream in(fd.path());
+    std::string line;
+    while (std::getline(in, line))
+      if (line == "tp_name:\tsys_exit") ++n;
+  }
+  return n;
 }
 
 }  // namespace
@@ -93,6 +109,26 @@ TEST_CASE("ebpf: a second run on the same tracer attaches again and starts from 
   uint64_t kept = 0;
   for (const auto& f : second.failed) kept += f.count;
   CHECK(second.failed_total == kept);
+}
+
+TEST_CASE("ebpf: with more runs to follow it stays attached between them, and leaves after the last") {
+  auto tracer = backend();
+  if (!tracer) return;
+  CHECK(sys_exit_links() == 1);  // attached by the constructor
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  opt.more_runs = true;
+  auto first = tracer->run(shell("mkdir /no/such/first 2>/dev/null; exit 2"), opt);
+  CHECK(find_failed(first, "mkdir", "/no/such/first"));
+  CHECK(sys_exit_links() == 1);  // still on the tracepoint
+  opt.more_runs = false;
+  auto second = tracer->run(shell("mkdir /no/such/second 2>/dev/null; exit 4"), opt);
+  REQUIRE(second.exit_code);
+  CHECK(*second.exit_code == 4);
+  CHECK(find_failed(second, "mkdir", "/no/such/second"));
+  CHECK_FALSE(find_failed(second, "mkdir", "/no/such/first"));
+  CHECK(second.failed_dropped == 0);
+  CHECK(sys_exit_links() == 0);  // left once the last tree was gone
 }
 
 TEST_CASE("ebpf: a failed exec in a child, the children's exit codes, the process count") {
