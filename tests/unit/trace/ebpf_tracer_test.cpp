@@ -50,6 +50,22 @@ int sys_exit_links() {
   return n;
 }
 
+// The second of two runs on one tracer (the first failed to make
+// /no/such/first): only its own failures, its own totals.
+constexpr const char* k_second = "mkdir /no/such/second 2>/dev/null; exit 4";
+void check_second_run(const trace::TraceLog& second) {
+  REQUIRE(second.exit_code);
+  CHECK(*second.exit_code == 4);
+  CHECK(find_failed(second, "mkdir", "/no/such/second"));
+  CHECK_FALSE(find_failed(second, "mkdir", "/no/such/first"));
+  CHECK(second.lost_events == 0);
+  // The kernel's totals are the second run's own: every failure it counted was kept.
+  CHECK(second.failed_dropped == 0);
+  uint64_t kept = 0;
+  for (const auto& f : second.failed) kept += f.count;
+  CHECK(second.failed_total == kept);
+}
+
 }  // namespace
 
 TEST_CASE("kernel offsets: the syscall argument registers sit where ptrace's user_regs_struct has them") {
@@ -98,17 +114,7 @@ TEST_CASE("ebpf: a second run on the same tracer attaches again and starts from 
   opt.startsecs = 5;
   auto first = tracer->run(shell("mkdir /no/such/first 2>/dev/null; exit 2"), opt);
   REQUIRE(find_failed(first, "mkdir", "/no/such/first"));
-  auto second = tracer->run(shell("mkdir /no/such/second 2>/dev/null; exit 4"), opt);
-  REQUIRE(second.exit_code);
-  CHECK(*second.exit_code == 4);
-  CHECK(find_failed(second, "mkdir", "/no/such/second"));
-  CHECK_FALSE(find_failed(second, "mkdir", "/no/such/first"));
-  CHECK(second.lost_events == 0);
-  // The kernel's totals are the second run's own: every failure it counted was kept.
-  CHECK(second.failed_dropped == 0);
-  uint64_t kept = 0;
-  for (const auto& f : second.failed) kept += f.count;
-  CHECK(second.failed_total == kept);
+  check_second_run(tracer->run(shell(k_second), opt));
 }
 
 TEST_CASE("ebpf: with more runs to follow it stays attached between them, and leaves after the last") {
@@ -122,12 +128,7 @@ TEST_CASE("ebpf: with more runs to follow it stays attached between them, and le
   CHECK(find_failed(first, "mkdir", "/no/such/first"));
   CHECK(sys_exit_links() == 1);  // still on the tracepoint
   opt.more_runs = false;
-  auto second = tracer->run(shell("mkdir /no/such/second 2>/dev/null; exit 4"), opt);
-  REQUIRE(second.exit_code);
-  CHECK(*second.exit_code == 4);
-  CHECK(find_failed(second, "mkdir", "/no/such/second"));
-  CHECK_FALSE(find_failed(second, "mkdir", "/no/such/first"));
-  CHECK(second.failed_dropped == 0);
+  check_second_run(tracer->run(shell(k_second), opt));
   CHECK(sys_exit_links() == 0);  // left once the last tree was gone
 }
 
