@@ -2,7 +2,8 @@
 // GitHub's test reporters): one testsuite for the config, one testcase per
 // program. A program that does not start is a failure: its message is the
 // top finding's title (or the verdict when no rule explains it), its type the
-// rule's id, and its text the program's whole text report.
+// rule's id, and its text the program's whole text report. One that starts
+// carries the last lines of its stderr as system-err.
 #include <cstdint>
 #include <cstdio>
 #include <ostream>
@@ -106,7 +107,12 @@ void render_junit(const std::vector<View>& views, const std::string& config_path
     out << "    <testcase name=\"" << xml(v.program) << "\" classname=\"" << classname << "\" time=\""
         << seconds(v.r.ev.trace.after_ms) << "\"";
     if (v.starts) {
-      out << "/>\n";
+      // What it printed while it came up, for a log that asks why it passed.
+      if (v.stderr_tail.empty()) {
+        out << "/>\n";
+      } else {
+        out << ">\n      <system-err>" << xml(v.stderr_tail) << "</system-err>\n    </testcase>\n";
+      }
       continue;
     }
     const rules::Finding* top = v.r.findings.empty() ? nullptr : &v.r.findings.front();

@@ -82,7 +82,10 @@ TEST_CASE("junit: golden; a testcase per program, failures counted, the rule as 
                         "failures=\"2\" errors=\"0\" time=\"2.024\">\n"));
   CHECK(count(xml, "<testcase ") == 3);
   CHECK(count(xml, "<failure ") == 2);
-  CHECK(xml.find("<testcase name=\"web\" classname=\"supervisord.conf\" time=\"1.000\"/>") != std::string::npos);
+  // One that starts: the last lines of its stderr, for a log that asks why it passed.
+  CHECK(xml.find("<testcase name=\"web\" classname=\"supervisord.conf\" time=\"1.000\">\n      <system-err>") !=
+        std::string::npos);
+  CHECK(count(xml, "<system-err>") == 1);
   CHECK(xml.find("<failure type=\"home-python-egg-cache\" message=\"Python egg cache under a HOME the user cannot "
                  "write\">") != std::string::npos);
   CHECK(xml.find("<failure type=\"unexplained\" message=\"worker fails: exit status 3 after 512 ms "
