@@ -104,7 +104,7 @@ Subcommand add_check(CLI::App& parent) {
       ->check(CLI::PositiveNumber);
   app->add_option("--base-env", o->d.base_env,
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd' "
-                  "(default: bootmortem's own)");
+                  "(default: a running supervisord's for this config, else bootmortem's own)");
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
   add_tracer_option(*app, o->d.tracer);
