@@ -171,16 +171,10 @@ void Session::handle(pid_t pid, int status) {
     case StopKind::ExecEvent: {
       unsigned long former = 0;
       ptrace(PTRACE_GETEVENTMSG, pid, nullptr, &former);
-      if (static_cast<pid_t>(former) != pid) {
-        // A non-leader thread exec'd: it now carries the leader's pid.
-        auto it = tasks_.find(static_cast<pid_t>(former));
-        if (it != tasks_.end()) {
-          Task moved = it->second;
-          tasks_.erase(it);
-          Task& leader = tasks_[pid];
-          leader.nr = moved.nr;
-        }
-      }
+      // A non-leader thread that exec'd now carries the leader's pid: its
+      // own entry goes (the call it was in has succeeded; nothing of it is
+      // read again).
+      if (static_cast<pid_t>(former) != pid) tasks_.erase(static_cast<pid_t>(former));
       // The exec succeeded: its exit stop would only say 0, so it is not asked for.
       t.in_syscall = false;
       if (log_.execs.size() < opt_.max_execs)
