@@ -50,8 +50,9 @@ int sys_exit_links() {
   return n;
 }
 
-// The second of two runs on one tracer (the first failed to make
-// /no/such/first): only its own failures, its own totals.
+// Two runs on one tracer: the second reports only its own failures and
+// its own totals.
+constexpr const char* k_first = "mkdir /no/such/first 2>/dev/null; exit 2";
 constexpr const char* k_second = "mkdir /no/such/second 2>/dev/null; exit 4";
 void check_second_run(const trace::TraceLog& second) {
   REQUIRE(second.exit_code);
@@ -112,7 +113,7 @@ TEST_CASE("ebpf: a second run on the same tracer attaches again and starts from 
   if (!tracer) return;
   trace::TraceOptions opt;
   opt.startsecs = 5;
-  auto first = tracer->run(shell("mkdir /no/such/first 2>/dev/null; exit 2"), opt);
+  auto first = tracer->run(shell(k_first), opt);
   REQUIRE(find_failed(first, "mkdir", "/no/such/first"));
   check_second_run(tracer->run(shell(k_second), opt));
 }
@@ -124,7 +125,7 @@ TEST_CASE("ebpf: with more runs to follow it stays attached between them, and le
   trace::TraceOptions opt;
   opt.startsecs = 5;
   opt.more_runs = true;
-  auto first = tracer->run(shell("mkdir /no/such/first 2>/dev/null; exit 2"), opt);
+  auto first = tracer->run(shell(k_first), opt);
   CHECK(find_failed(first, "mkdir", "/no/such/first"));
   CHECK(sys_exit_links() == 1);  // still on the tracepoint
   opt.more_runs = false;
