@@ -4,7 +4,7 @@ import pathlib
 import re
 import sys
 
-ORDER = ["core", "config", "spawn", "trace", "login", "evidence", "rules", "report", "cli"]
+ORDER = ["core", "config", "spawn", "trace", "login", "evidence", "rules", "report", "run", "cli"]
 PLATFORM = re.compile(r"#include <(sys/ptrace\.h|linux/seccomp\.h|seccomp\.h|sys/prctl\.h|linux/filter\.h)>")
 PLATFORM_OK = {"trace", "login"}
 INCLUDE = re.compile(r'#include "([a-z_]+)/')

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include "cli/base_env.h"
+#include "run/base_env.h"
 #include "cli/subcommand.h"
 #include "config/config.h"
 #include "core/error.h"
@@ -13,6 +13,12 @@
 #include "report/env.h"
 
 namespace bootmortem::cli {
+
+using run::DiagnoseOptions;
+using run::choose_base;
+using run::find_config;
+using run::load_with_base;
+using run::one_process;
 namespace {
 
 struct EnvOptions {

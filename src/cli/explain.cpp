@@ -11,8 +11,8 @@
 #include <memory>
 #include <utility>
 
-#include "cli/base_env.h"
-#include "cli/live.h"
+#include "run/base_env.h"
+#include "run/live.h"
 #include "cli/subcommand.h"
 #include "config/config.h"
 #include "core/error.h"
@@ -26,6 +26,16 @@
 #include "rules/rules.h"
 
 namespace bootmortem::cli {
+
+using run::DiagnoseOptions;
+using run::ask_live;
+using run::choose_base;
+using run::find_config;
+using run::live_for_config;
+using run::load_with_base;
+using run::match_and_report;
+using run::one_process;
+using run::rules_dir;
 namespace {
 
 struct ExplainOptions {

@@ -10,13 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/diagnose.h"
+#include "run/diagnose.h"
 #include "cli/subcommand.h"
 #include "rules/fixture_check.h"
 #include "rules/fixtures.h"
 #include "rules/rules.h"
 
 namespace bootmortem::cli {
+
+using run::rules_dir;
 namespace {
 
 enum class ListFormat { Text, Json };

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "cli/base_env.h"
+#include "run/base_env.h"
 #include "cli/subcommand.h"
 #include "config/config.h"
 #include "core/fs.h"
@@ -18,6 +18,10 @@
 
 
 namespace bootmortem::cli {
+
+using run::find_config_file;
+using run::node_name;
+using run::own_environment;
 namespace {
 
 struct ShowOptions {

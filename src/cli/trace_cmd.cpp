@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/base_env.h"
+#include "run/base_env.h"
 #include "cli/subcommand.h"
 #include "core/fs.h"
 #include "report/trace_report.h"
@@ -21,6 +21,9 @@
 #include "trace/trace.h"
 
 namespace bootmortem::cli {
+
+using run::own_environment;
+using run::own_umask;
 namespace {
 
 struct TraceCmdOptions {

@@ -7,7 +7,7 @@
 #include "report/report.h"
 #include "trace/trace.h"
 
-namespace bootmortem::cli {
+namespace bootmortem::run {
 
 struct DiagnoseOptions {
   std::string program;
@@ -29,4 +29,4 @@ int diagnose(const DiagnoseOptions& o);
 // source tree's when running from a build directory.
 std::string rules_dir(const std::optional<std::string>& given);
 
-}  // namespace bootmortem::cli
+}  // namespace bootmortem::run

@@ -14,7 +14,7 @@
 #include "trace/procfs.h"
 #include "trace/trace.h"
 
-namespace bootmortem::cli {
+namespace bootmortem::run {
 
 // The supervisord running config_path: by the config's pidfile first (the
 // config is parsed once with bootmortem's own environment only to learn it),
@@ -45,4 +45,4 @@ evidence::SupervisorView wait_for_copy_exit(evidence::SupervisorView view, const
 // verdict Starts, its pid and uptime, and why.
 trace::TraceLog not_replayed(const evidence::SupervisorView& view);
 
-}  // namespace bootmortem::cli
+}  // namespace bootmortem::run

@@ -1,11 +1,11 @@
-#include "cli/live.h"
+#include "run/live.h"
 
 #include <chrono>
 #include <thread>
 
 #include "core/error.h"
 
-namespace bootmortem::cli {
+namespace bootmortem::run {
 
 std::optional<trace::LiveSupervisord> live_for_config(const std::string& config_path,
                                                       const core::FileSystem& fs) {
@@ -77,4 +77,4 @@ trace::TraceLog not_replayed(const evidence::SupervisorView& view) {
   return t;
 }
 
-}  // namespace bootmortem::cli
+}  // namespace bootmortem::run

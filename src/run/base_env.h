@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "cli/diagnose.h"
+#include "run/diagnose.h"
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/userdb.h"
@@ -21,7 +21,7 @@
 #include "trace/procfs.h"
 #include "trace/trace.h"
 
-namespace bootmortem::cli {
+namespace bootmortem::run {
 
 // -c, else (when ask_live) the config of the one supervisord that runs, else
 // supervisord's own search path; InputError when none is found.
@@ -89,4 +89,4 @@ login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileS
 report::Report program_report(const std::string& config_path, spawn::SpawnSpec spec, ProgramRun run,
                               login::LoginEnv login, const core::FileSystem& fs);
 
-}  // namespace bootmortem::cli
+}  // namespace bootmortem::run

@@ -1,0 +1,89 @@
+// `bootmortem check`: a CI smoke-check of a deploy config. Every program of
+// the config (or those named) is replayed as supervisord would start it, one
+// after the other in supervisord's start order, under one tracer, and matched
+// against the rule pack; one report lists them all.
+//
+// In CI no supervisord runs the config: its environment is --base-env
+// (`systemd` for Debian's service), else bootmortem's own, and the report
+// says it was assumed. On a host where one runs it, check asks it as
+// diagnose does: its environment is the base, and a program it reports
+// RUNNING is not started a second time.
+#include <unistd.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+#include "run/base_env.h"
+#include "run/check.h"
+#include "run/live.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/userdb.h"
+#include "rules/rules.h"
+#include "spawn/spawn_spec.h"
+#include "trace/trace.h"
+
+namespace bootmortem::run {
+namespace {
+
+// The processes named (each as diagnose takes a name: "name", "group:*"),
+// or all; in the config's order, which is supervisord's start order.
+std::vector<const config::ProcessConfig*> selected(const config::Config& cfg, const std::vector<std::string>& names) {
+  std::vector<const config::ProcessConfig*> out;
+  if (names.empty()) {
+    for (const auto& p : cfg.processes) out.push_back(&p);
+  } else {
+    std::vector<const config::ProcessConfig*> wanted;
+    for (const auto& n : names)
+      for (const auto* p : cfg.find(n)) wanted.push_back(p);
+    for (const auto& p : cfg.processes)
+      if (std::find(wanted.begin(), wanted.end(), &p) != wanted.end()) out.push_back(&p);
+  }
+  if (out.empty()) throw core::InputError(core::Origin{cfg.path, 0}, "no [program:x] to check");
+  return out;
+}
+
+}  // namespace
+
+int check(const CheckOptions& o) {
+  core::RealFs fs;
+  core::SystemUserDb users;
+  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
+  const std::string config_path = find_config_file(o.d.config, fs, false);
+  // On a host where supervisord runs the config, as diagnose does: its
+  // environment, and its account of each program.
+  const auto live = live_for_config(config_path, fs);
+  spawn::BaseEnv base = base_from(o.d, live, fs);
+  config::Config cfg = load_with_base(config_path, base, users);
+
+  // Every spawn worked out before anything runs: a mistake in the last
+  // program is an input error, not a half-run check.
+  const auto procs = selected(cfg, o.programs);
+  std::vector<spawn::SpawnSpec> specs;
+  for (const auto* p : procs) specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
+
+  LazyTracer tracer(o.d.tracer);
+  std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
+  report::CheckReport c;
+  c.config_path = config_path;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const bool more = i + 1 < specs.size();
+    ProgramRun run = run_program(live, cfg, *procs[i], specs[i], false, o.d.startsecs, more, tracer, fs);
+    auto login = logins.find(specs[i].uid);
+    if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
+    report::Report r = program_report(config_path, std::move(specs[i]), std::move(run), login->second, fs);
+    r.findings = pack.match(r.ev);
+    // Progress for a CI log: each program takes at least its startsecs.
+    const auto& t = r.ev.trace;
+    std::cerr << "bootmortem check " << i + 1 << "/" << specs.size() << ": " << r.ev.spec.name
+              << (t.verdict == trace::Verdict::Starts ? " starts" : " fails") << " after " << t.after_ms << " ms\n";
+    c.programs.push_back(std::move(r));
+  }
+  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);
+  std::cout.flush();
+  return report::exit_code(c);
+}
+
+}  // namespace bootmortem::run

@@ -1,0 +1,249 @@
+#include "run/diagnose.h"
+
+#include "run/base_env.h"
+#include "run/live.h"
+
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "config/config.h"
+#include "core/fs.h"
+#include "core/userdb.h"
+#include "evidence/evidence.h"
+#include "login/capture.h"
+#include "rules/rules.h"
+#include "spawn/spawn_spec.h"
+#include "trace/procfs.h"
+#include "trace/trace.h"
+
+extern char** environ;
+
+namespace bootmortem::run {
+namespace {
+
+// What systemd gives a system service without User=: no HOME, USER or
+// LOGNAME; PATH is its default; Debian's unit runs supervisord with -n.
+spawn::BaseEnv systemd_base(const core::FileSystem& fs) {
+  spawn::BaseEnv b;
+  b.source = spawn::BaseEnvSource::Systemd;
+  b.env.set("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (auto locale = fs.read_file("/etc/default/locale")) {
+    core::Env l = core::Env::parse(*locale);
+    for (const auto& [k, v] : l.entries()) {
+      std::string val = v;
+      if (val.size() >= 2 && val.front() == '"' && val.back() == '"') val = val.substr(1, val.size() - 2);
+      b.env.set(k, val);
+    }
+  }
+  b.cwd = "/";
+  b.umask = 022;
+  b.uid = 0;
+  return b;
+}
+
+}  // namespace
+
+// The live supervisord's own environment when it could be read; else
+// --base-env, else bootmortem's own (DESIGN.md, "Fidelity").
+spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::LiveSupervisord>& live,
+                         const core::FileSystem& fs) {
+  if (!o.base_env && live && live->environ_read) {
+    spawn::BaseEnv b;
+    b.source = spawn::BaseEnvSource::LiveSupervisord;
+    b.observed = true;
+    b.pid = live->pid;
+    b.env = live->environ;
+    b.cwd = live->cwd;
+    b.umask = live->umask;
+    b.uid = live->uid;
+    return b;
+  }
+  if (o.base_env && *o.base_env == "systemd") return systemd_base(fs);
+
+  spawn::BaseEnv b;
+  b.cwd = fs.cwd();
+  b.umask = own_umask();
+  b.uid = getuid();
+  if (o.base_env) {
+    auto text = fs.read_file(*o.base_env);
+    if (!text) throw core::InputError(core::Origin{*o.base_env, 0}, "cannot read the base environment file");
+    b.source = spawn::BaseEnvSource::File;
+    b.file = *o.base_env;
+    b.env = core::Env::parse(*text);
+  } else {
+    // The operator's shell as invoked, which is how supervisord was started in
+    // the incident; sudo's own variables are not the operator's.
+    b.source = spawn::BaseEnvSource::Invoker;
+    b.env = own_environment();
+    for (const char* v : {"SUDO_USER", "SUDO_UID", "SUDO_GID", "SUDO_COMMAND", "SUDO_PS1"}) b.env.erase(v);
+  }
+  return b;
+}
+
+spawn::BaseEnv choose_base(const DiagnoseOptions& o, const std::string& config_path,
+                           const core::FileSystem& fs) {
+  return base_from(o, o.base_env ? std::nullopt : live_for_config(config_path, fs), fs);
+}
+
+mode_t own_umask() {
+  mode_t m = umask(022);
+  umask(m);
+  return m;
+}
+
+core::Env own_environment() {
+  core::Env env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string item(*e);
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    env.set(item.substr(0, eq), item.substr(eq + 1));
+  }
+  return env;
+}
+
+std::string node_name() {
+  struct utsname u;
+  return uname(&u) == 0 ? u.nodename : "";
+}
+
+std::string find_config_file(const std::optional<std::string>& given, const core::FileSystem& fs,
+                             bool ask_live) {
+  if (given) {
+    std::string path = core::absolute_path(*given, fs.cwd());
+    if (!fs.stat(path)) throw core::InputError(core::Origin{*given, 0}, "no such config file");
+    return path;
+  }
+  // The config the running supervisord uses is the one that matters.
+  if (ask_live)
+    if (auto live = live_config_without_c()) return *live;
+  if (auto found = config::find_default_config("/usr/bin/supervisord", fs.cwd()))
+    return core::absolute_path(*found, fs.cwd());
+  std::string list;
+  for (const auto& p : config::default_search_paths("/usr/bin/supervisord")) list += (list.empty() ? "" : ", ") + p;
+  throw core::InputError("no config file found at default paths (" + list + "); use -c");
+}
+
+std::string find_config(const DiagnoseOptions& o, const core::FileSystem& fs) {
+  return find_config_file(o.config, fs, true);
+}
+
+std::string rules_dir(const std::optional<std::string>& given) {
+  if (given) return *given;
+  if (const char* env = std::getenv("BOOTMORTEM_RULES")) return env;
+  struct stat st;
+  if (::stat(BOOTMORTEM_RULES_DIR, &st) == 0) return BOOTMORTEM_RULES_DIR;
+  return BOOTMORTEM_SOURCE_RULES_DIR;
+}
+
+config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
+                              const core::UserDb& users) {
+  config::LoadContext ctx;
+  ctx.environ = base.env;
+  ctx.host_node_name = node_name();
+  ctx.cwd = base.cwd;
+  ctx.users = &users;
+  config::Config cfg = config::load_config_file(config_path, ctx);
+  if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
+    spawn::assume_daemon_state(base, cfg.supervisord);
+  return cfg;
+}
+
+const config::ProcessConfig& one_process(const config::Config& cfg, const std::string& program) {
+  auto matches = cfg.find(program);
+  if (matches.size() != 1) {
+    std::string names;
+    for (const auto* p : matches) names += (names.empty() ? "" : ", ") + p->name;
+    throw core::InputError(core::Origin{cfg.path, 0},
+                           "'" + program + "' names " + std::to_string(matches.size()) +
+                               " processes (" + names + "); name one at a time");
+  }
+  return *matches.front();
+}
+
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
+                     bool color) {
+  r.findings = pack.match(r.ev);
+  report::RenderOptions ro;
+  ro.redact = redact;
+  ro.color = color;
+  report::render(r, format, ro, std::cout);
+  std::cout.flush();
+  return report::exit_code(r);
+}
+
+trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options) {
+  if (!choice_) choice_ = trace::choose_tracer(kind_);
+  trace::TraceLog log = choice_->tracer->run(spec, options);
+  log.backend_why = choice_->why;
+  return log;
+}
+
+ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
+                       const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
+                       std::optional<double> startsecs, bool more_runs, LazyTracer& tracer,
+                       const core::FileSystem& fs) {
+  ProgramRun run;
+  if (live) run.view = ask_live(*live, cfg, proc, spec, fs);
+  auto& view = run.view;
+  if (view && view->state == "RUNNING" && !view->flapping() && !replay_running) {
+    // A second copy would fight the first for its port, pidfile and logs.
+    view->replayed = false;
+    run.log = not_replayed(*view);
+    return run;
+  }
+  // supervisord's own copy about to exit (STARTING, flapping) is waited
+  // for; one that is up (--replay) is not, and the report says both ran.
+  if (view && (view->state == "STARTING" || view->flapping()))
+    view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
+  else if (view)
+    view->copy_pid_during_replay = view->process_pid;
+  trace::TraceOptions topt;
+  topt.startsecs = startsecs.value_or(static_cast<double>(spec.startsecs));
+  topt.more_runs = more_runs;
+  run.log = tracer.run(spec, topt);
+  return run;
+}
+
+report::Report program_report(const std::string& config_path, spawn::SpawnSpec spec, ProgramRun run,
+                              login::LoginEnv login, const core::FileSystem& fs) {
+  report::Report r;
+  r.config_path = config_path;
+  r.ev = evidence::make_evidence(std::move(spec), std::move(run.log), std::move(login));
+  r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+  if (run.view) evidence::attach_supervisor(r.ev, std::move(*run.view));
+  return r;
+}
+
+login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs) {
+  std::optional<core::Passwd> pw = users.by_uid(uid);
+  return pw ? login::real_login_env(*pw, fs) : login::LoginEnv{"none", {}};
+}
+
+int diagnose(const DiagnoseOptions& o) {
+  core::RealFs fs;
+  core::SystemUserDb users;
+  // Rules first: a broken pack is an input error before anything runs.
+  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.rules_dir));
+
+  const std::string config_path = find_config(o, fs);
+  // Asked even with --base-env: its account of the program is evidence too.
+  const auto live = live_for_config(config_path, fs);
+  spawn::BaseEnv base = base_from(o, live, fs);
+
+  config::Config cfg = load_with_base(config_path, base, users);
+  const config::ProcessConfig& proc = one_process(cfg, o.program);
+
+  spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
+  LazyTracer tracer(o.tracer);
+  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, o.startsecs, false, tracer, fs);
+  login::LoginEnv login = login_of(spec.uid, users, fs);
+  report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
+  return match_and_report(r, pack, o.format, o.redact, o.color);
+}
+
+}  // namespace bootmortem::run
