@@ -17,6 +17,9 @@ Subcommand add_check(CLI::App& parent) {
       ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
   app->add_option("--startsecs", o->d.startsecs, "seconds each program must stay up (default: its startsecs=)")
       ->check(CLI::PositiveNumber);
+  app->add_option("--watch", o->d.watch,
+                  "seconds to keep watching after startsecs: an exit then is a crash loop or EXITED (default: 5)")
+      ->check(CLI::NonNegativeNumber);
   app->add_option("--base-env", o->d.base_env,
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd' "
                   "(default: a running supervisord's for this config, else bootmortem's own)");

@@ -17,6 +17,9 @@ Subcommand add_diagnose(CLI::App& parent) {
       ->transform(CLI::CheckedTransformer(report_formats(), CLI::ignore_case));
   app->add_option("--startsecs", o->startsecs, "seconds the program must stay up (default: its startsecs=)")
       ->check(CLI::PositiveNumber);
+  app->add_option("--watch", o->watch,
+                  "seconds to keep watching after startsecs: an exit then is a crash loop or EXITED (default: 5)")
+      ->check(CLI::NonNegativeNumber);
   app->add_option("--base-env", o->base_env,
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_option("--rules", o->rules_dir, "rule pack directory");

@@ -19,7 +19,7 @@ const std::vector<std::string>& known_facts() {
       "uid_nonzero",      "user_switched", "home_unset",   "home_not_users_home",
       "home_is_root_home", "user_var_not_user", "logname_not_user", "spawnerr",
       "exited_early",     "starts",        "signaled",     "stderr_empty",
-      "descendants_survived"};
+      "descendants_survived", "exited_late", "crash_loop", "exit_expected"};
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_fact_names().begin(), env_fact_names().end());
@@ -33,7 +33,7 @@ const std::vector<std::string>& known_values() {
   static const std::vector<std::string> k = {
       "program", "section", "config_file", "user", "uid", "gid", "user_home", "user_shell",
       "home", "command", "argv0", "filename", "directory", "cwd", "exit_code", "signal",
-      "after_ms", "startsecs", "spawnerr", "base_source", "interpreter"};
+      "after_ms", "startsecs", "spawnerr", "base_source", "interpreter", "outcome", "outcome_next"};
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_value_names().begin(), env_value_names().end());
@@ -66,13 +66,19 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   f["logname_not_user"] = logname && !s.user.empty() && *logname != s.user;
   f["spawnerr"] = t.spawnerr.has_value();
   f["starts"] = t.verdict == trace::Verdict::Starts;
-  f["exited_early"] = t.verdict == trace::Verdict::Fails && !t.spawnerr;
+  ev.outcome = judge_outcome(s, t);
+  const auto& o = ev.outcome;
+  const bool exited = t.verdict == trace::Verdict::Fails && !t.spawnerr;
+  f["exited_early"] = exited && (o.kind == OutcomeKind::BackoffFatal || o.state == "FATAL");
+  f["exited_late"] = exited && !f["exited_early"];
+  f["crash_loop"] = o.kind == OutcomeKind::CrashLoop;
+  f["exit_expected"] = exited && o.expected;
   f["signaled"] = t.exit_signal.has_value();
   f["stderr_empty"] = t.err.total == 0;
-  bool survived = false;
+  bool survived = t.left_behind > 0;
   for (const auto& e : t.exits)
     if (e.killed_by_us && e.pid != t.main_pid) survived = true;
-  f["descendants_survived"] = f["exited_early"] && survived;
+  f["descendants_survived"] = exited && survived;
 
   auto& v = ev.values;
   v["program"] = s.name;
@@ -97,6 +103,8 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   v["spawnerr"] = t.spawnerr.value_or("");
   v["base_source"] = spawn::base_env_source_name(s.base.source);
   v["interpreter"] = s.interpreter;
+  v["outcome"] = outcome_kind_name(o.kind);
+  v["outcome_next"] = o.next;
   add_env_facts(ev.env_diff, s.env, ev.login, f, v);
   add_supervisor_facts(ev);
   return ev;

@@ -11,6 +11,7 @@
 #include "evidence/env_diff.h"
 #include "evidence/live_supervisor.h"
 #include "evidence/log_evidence.h"
+#include "evidence/outcome.h"
 #include "login/login_env.h"
 #include "spawn/spawn_spec.h"
 #include "trace/trace.h"
@@ -22,6 +23,8 @@ struct Evidence {
   trace::TraceLog trace;
   login::LoginEnv login;
   std::vector<EnvDiff> env_diff;
+  // What supervisord does with it over its life (outcome.h).
+  Outcome outcome;
 
   // Text of the config file that holds the program's section (for patches).
   std::string config_text;
@@ -45,10 +48,13 @@ struct Evidence {
   //   logname_not_user     LOGNAME is set and is not the uid's name
   //   spawnerr             supervisord would fail before forking
   //   exited_early         the main process exited before startsecs
-  //   starts               the main process stayed up for startsecs
+  //   exited_late          it exited after startsecs, within the settle window
+  //   crash_loop           ... and supervisord restarts it (autorestart)
+  //   exit_expected        its exit status is in exitcodes
+  //   starts               the main process stayed up for startsecs and the window
   //   signaled             the main process was killed by a signal
   //   stderr_empty         nothing was written to stderr
-  //   descendants_survived the main process exited early while processes it
+  //   descendants_survived the main process exited while processes it
   //                        started were still running (ended by the tracer)
   //   and the environment's: login_captured, login_only_vars,
   //   runtime_vars_missing, path_lacks_login_entries,
@@ -63,6 +69,7 @@ struct Evidence {
   //   program, section, config_file, user, uid, gid, user_home, user_shell,
   //   home (the child's HOME), command, argv0, filename, directory, cwd,
   //   exit_code, signal, after_ms, startsecs, spawnerr, base_source,
+  //   outcome (crash-loop...), outcome_next (what supervisord does next),
   //   interpreter (the #! interpreter of the command's file, when a script)
   //   and the environment's: login_method, login_only_vars,
   //   runtime_vars_missing, path_missing, search_path_missing, login_lang

@@ -54,6 +54,21 @@ json trace_json(const trace::TraceLog& t) {
   return j;
 }
 
+json outcome_json(const evidence::Outcome& o) {
+  return {{"state", o.state},
+          {"kind", evidence::outcome_kind_name(o.kind)},
+          {"next", o.next},
+          {"expected", o.expected},
+          {"restarted", o.restarted},
+          {"attempts", o.attempts ? json(o.attempts) : json(nullptr)},
+          {"fatal_after_ms", o.attempts ? json(o.fatal_after_ms) : json(nullptr)},
+          {"died_after_ms", o.died_after_ms >= 0 ? json(o.died_after_ms) : json(nullptr)},
+          {"startsecs_ms", o.startsecs_ms},
+          {"watched_ms", o.watched_ms},
+          {"near_startsecs", o.near_startsecs},
+          {"note", nonempty(o.load_note)}};
+}
+
 json base_env(const spawn::BaseEnv& b) {
   json j = {{"source", spawn::base_env_source_name(b.source)}, {"observed", b.observed}};
   if (b.source == spawn::BaseEnvSource::LiveSupervisord) j["pid"] = b.pid;
@@ -81,6 +96,8 @@ json report_doc(const View& v) {
       {"program", v.program},
       {"verdict", v.starts ? "starts" : "fails"},
       {"exit", {{"code", opt_int(t.exit_code)}, {"signal", opt(v.signal)}, {"after_ms", t.after_ms}}},
+      // What supervisord does with it over time (evidence/outcome.h).
+      {"outcome", outcome_json(v.outcome)},
       {"base_env", base_env(ev.spec.base)},
       // The live supervisord's account (null when none runs this config).
       {"supervisord", supervisor_json(v)},

@@ -113,6 +113,7 @@ void render_markdown(const View& v, std::ostream& out) {
   const auto& ev = v.r.ev;
   out << "# bootmortem: " << v.program << " " << (v.starts ? "starts" : "fails") << "\n\n";
   out << "**" << v.verdict_line << "**\n\n";
+  for (const auto& line : v.outcome_lead) out << line << "\n\n";
   if (!ev.spec.section.empty()) {
     out << "Section " << code("[" + ev.spec.section + "]");
     if (!ev.spec.source.file.empty()) out << " in " << code(ev.spec.source.str());

@@ -33,17 +33,34 @@ void redact(Report& r) {
   if (ev.logs) redact_logs(*ev.logs);
 }
 
+// A replay's outcome is known; a log's or a live supervisord's account has
+// its own lead lines.
+bool replayed(const View& v) {
+  const auto& t = v.r.ev.trace;
+  return !v.r.ev.logs && t.backend != "none" && !(v.r.ev.supervisor && !v.r.ev.supervisor->replayed);
+}
+
 std::string verdict_line(const View& v) {
   const auto& t = v.r.ev.trace;
+  const auto& o = v.outcome;
   std::string startsecs = "(startsecs=" + std::to_string(v.r.ev.spec.startsecs) + ")";
   std::string after = std::to_string(t.after_ms) + " ms";
+  std::string what = replayed(v) ? ": " + evidence::outcome_summary(o) : "";
   if (v.spawnerr) return v.program + " fails: supervisord would not spawn it: " + *v.spawnerr;
-  if (v.starts) return v.program + " starts: still up after " + after + " " + startsecs;
-  if (v.signal) return v.program + " fails: killed by " + *v.signal + " after " + after + " " + startsecs;
+  if (v.starts) return v.program + " starts: still up after " + after + " " + startsecs + what;
+  if (v.signal) return v.program + " fails: killed by " + *v.signal + " after " + after + " " + startsecs + what;
   if (t.exit_code)
     return v.program + " fails: exit status " + std::to_string(*t.exit_code) + " after " + after +
-           " " + startsecs;
-  return v.program + " fails after " + after + " " + startsecs;
+           " " + startsecs + what;
+  return v.program + " fails after " + after + " " + startsecs + what;
+}
+
+std::vector<std::string> outcome_lead(const View& v) {
+  if (!replayed(v) && !v.spawnerr) return {};
+  const auto& o = v.outcome;
+  std::vector<std::string> out{"What supervisord does: " + sentence(o.next)};
+  if (!o.load_note.empty()) out.push_back(o.load_note);
+  return out;
 }
 
 }  // namespace
@@ -107,7 +124,9 @@ View make_view(const Report& r, const RenderOptions& o) {
     v.spawnerr = ev.trace.spawnerr;
   else if (ev.spec.spawnerr)
     v.spawnerr = ev.spec.spawnerr;
+  v.outcome = evidence::judge_outcome(ev.spec, ev.trace);
   v.verdict_line = logs_verdict(v).value_or(supervisor_verdict(v).value_or(verdict_line(v)));
+  v.outcome_lead = outcome_lead(v);
   v.stderr_tail = tail_text(ev.trace.err, o.redact);
   v.stdout_tail = tail_text(ev.trace.out, o.redact);
   auto kept = [&](const trace::Captured& c) {

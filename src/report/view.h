@@ -19,6 +19,11 @@ struct View {
   std::optional<std::string> signal;  // "SIGSEGV"
   std::optional<std::string> spawnerr;
   std::string verdict_line;  // "test_server fails: exit status 3 after 512 ms (startsecs=1)"
+  // What supervisord does with it over time, for a replay: "supervisord: ...",
+  // and on an exit close to startsecs the note that load may show the other
+  // behaviour. Empty when nothing was replayed.
+  std::vector<std::string> outcome_lead;
+  evidence::Outcome outcome;  // judged from the spawn and the trace
   std::string stderr_tail, stdout_tail;  // the last k_tail_lines lines, for people
   std::string stderr_kept, stdout_kept;  // all the tracer kept (bounded), for JSON
   std::string base_env;      // "live-supervisord (pid 1234), observed"

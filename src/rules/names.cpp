@@ -18,10 +18,13 @@ const std::vector<FactName>& fact_names() {
       {"logname_not_user", "LOGNAME is not {user}"},
       {"spawnerr", "supervisord would not fork: {spawnerr}"},
       {"exited_early", "exited after {after_ms} ms, before startsecs={startsecs}"},
-      {"starts", "stayed up for startsecs={startsecs}"},
+      {"starts", "stayed up for startsecs={startsecs} and the settle window"},
       {"signaled", "killed by {signal}"},
       {"stderr_empty", "nothing was written to stderr"},
       {"descendants_survived", "processes it started were still running after it exited"},
+      {"exited_late", "exited after {after_ms} ms, after startsecs={startsecs}"},
+      {"crash_loop", "supervisord restarts it after each exit: {outcome_next}"},
+      {"exit_expected", "its exit status {exit_code} is in exitcodes"},
       {"login_captured", "the login environment is a real login's ({login_method})"},
       {"login_only_vars", "a login of {user} sets {login_only_vars}; the child has none of them"},
       {"runtime_vars_missing", "a login of {user} sets {runtime_vars_missing}; the child does not"},
@@ -56,6 +59,7 @@ const std::vector<std::string>& value_names() {
       "user_shell", "home",  "command",     "argv0",     "filename",  "directory", "cwd",
       "exit_code", "signal", "after_ms",    "startsecs", "spawnerr",  "base_source",
       "interpreter",  // the #! interpreter of the command's file, when it is a script
+      "outcome", "outcome_next",  // evidence/outcome.h: what supervisord does with it
       // the environment's, evidence/env_diff.h
       "login_method", "login_only_vars", "runtime_vars_missing", "path_missing",
       "search_path_missing", "login_lang",

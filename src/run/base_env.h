@@ -71,16 +71,21 @@ class LazyTracer {
 
 // What happened to one program: supervisord's own copy when it is up and
 // steady (a second would fight it for its port and files; replay_running
-// starts one anyway), else a replay for startsecs (default: its own);
+// starts one anyway), else a replay for startsecs and the settle window;
 // more_runs when another program's replay follows on the same tracer.
 struct ProgramRun {
   trace::TraceLog log;
   std::optional<evidence::SupervisorView> view;  // a live supervisord's account
 };
+// How long a replay is watched: startsecs (default: the program's own), then
+// the settle window.
+struct Watch {
+  std::optional<double> startsecs;
+  double window = k_default_watch;
+};
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
-                       std::optional<double> startsecs, bool more_runs, LazyTracer& tracer,
-                       const core::FileSystem& fs);
+                       const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs);
 
 // The user's real login environment (none for a uid without a passwd entry).
 login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs);

@@ -70,7 +70,7 @@ int check(const CheckOptions& o) {
   c.config_path = config_path;
   for (size_t i = 0; i < specs.size(); ++i) {
     const bool more = i + 1 < specs.size();
-    ProgramRun run = run_program(live, cfg, *procs[i], specs[i], false, o.d.startsecs, more, tracer, fs);
+    ProgramRun run = run_program(live, cfg, *procs[i], specs[i], false, Watch{o.d.startsecs, o.d.watch}, more, tracer, fs);
     auto login = logins.find(specs[i].uid);
     if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
     report::Report r = program_report(config_path, std::move(specs[i]), std::move(run), login->second, fs);

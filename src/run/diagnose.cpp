@@ -185,8 +185,7 @@ trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::Trace
 
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
-                       std::optional<double> startsecs, bool more_runs, LazyTracer& tracer,
-                       const core::FileSystem& fs) {
+                       const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs) {
   ProgramRun run;
   if (live) run.view = ask_live(*live, cfg, proc, spec, fs);
   auto& view = run.view;
@@ -203,7 +202,8 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   else if (view)
     view->copy_pid_during_replay = view->process_pid;
   trace::TraceOptions topt;
-  topt.startsecs = startsecs.value_or(static_cast<double>(spec.startsecs));
+  topt.startsecs = watch.startsecs.value_or(static_cast<double>(spec.startsecs));
+  topt.watch = watch.window;
   topt.more_runs = more_runs;
   run.log = tracer.run(spec, topt);
   return run;
@@ -240,7 +240,7 @@ int diagnose(const DiagnoseOptions& o) {
 
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
   LazyTracer tracer(o.tracer);
-  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, o.startsecs, false, tracer, fs);
+  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, Watch{o.startsecs, o.watch}, false, tracer, fs);
   login::LoginEnv login = login_of(spec.uid, users, fs);
   report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
   return match_and_report(r, pack, o.format, o.redact, o.color);

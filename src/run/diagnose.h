@@ -9,11 +9,22 @@
 
 namespace bootmortem::run {
 
+// The settle window's default. The late deaths it is for come within a few
+// seconds of startsecs: a gunicorn or uWSGI worker that fails its boot
+// (0.5-1.5 s idle, several times that on a loaded machine or under ptrace), a
+// framework's import-time checks (Django's 1-3 s), a refused or unresolvable
+// backend (glibc's resolver gives up a try after 5 s). A program that stays up
+// costs startsecs + this; one that exits ends the watch at once.
+inline constexpr double k_default_watch = 5.0;
+
 struct DiagnoseOptions {
   std::string program;
   std::optional<std::string> config;     // -c
   std::optional<std::string> base_env;   // FILE or "systemd"
   std::optional<double> startsecs;
+  // Seconds the program is still watched after startsecs (--watch): a death
+  // then is a crash loop or EXITED, not a start.
+  double watch = k_default_watch;
   std::optional<std::string> rules_dir;
   report::Format format = report::Format::Text;
   bool redact = true;

@@ -168,6 +168,7 @@ SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig
   spec.startsecs = proc.startsecs;
   spec.startretries = proc.startretries;
   spec.exitcodes = proc.exitcodes;
+  spec.autorestart = proc.autorestart;
   spec.minfds = cfg.supervisord.minfds;
 
   spec.spawnerr = check_command(spec, proc, base, fs);

@@ -101,6 +101,7 @@ struct SpawnSpec {
   int startsecs = 1;
   int startretries = 3;
   std::vector<int> exitcodes{0};
+  config::AutoRestart autorestart = config::AutoRestart::Unexpected;
   long minfds = 1024;
 };
 

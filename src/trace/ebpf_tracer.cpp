@@ -197,6 +197,7 @@ class Session {
   void record_exit(const ProcessExit& e);
   void reap();
   void end_tree();
+  bool tree_alive() const;
   void collect_counts();
   std::string resolve(uint32_t tgid, int64_t dirfd, const std::string& path);
   int64_t ms_at(uint64_t ts) const {
@@ -382,6 +383,20 @@ void Session::reap() {
   }
 }
 
+// A process of the tree other than the main one: the kernel drops each from
+// the map when it exits.
+bool Session::tree_alive() const {
+  const int procs_fd = bpf_map__fd(skel_->maps.procs);
+  uint32_t key = 0, next = 0;
+  uint32_t* prev = nullptr;
+  while (bpf_map_get_next_key(procs_fd, prev, &next) == 0) {
+    if (static_cast<pid_t>(next) != main_) return true;
+    key = next;
+    prev = &key;
+  }
+  return false;
+}
+
 void Session::end_tree() {
   // The replay leaves nothing behind: its process group, then every process
   // the kernel still follows (its map is exact even when the ring buffer
@@ -496,8 +511,8 @@ TraceLog Session::run() {
   // supervisord keeps a child's stdin open; a command traced until it
   // exits reads end of file instead of waiting for input.
   if (opt_.wait_for_exit) child_.close_stdin();
-  // startsecs, or with wait_for_exit the timeout if any.
-  const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs;
+  // startsecs and the settle window, or with wait_for_exit the timeout if any.
+  const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs + opt_.watch;
   const bool unlimited = opt_.wait_for_exit && opt_.timeout <= 0;
   const auto deadline =
       unlimited ? Clock::time_point::max()
@@ -522,7 +537,19 @@ TraceLog Session::run() {
     reap();
     child_.read_outputs();
   }
+  // The main process is gone: the rest of the tree gets a moment to follow
+  // it; what is still there after that was left behind (daemonizing).
+  if (main_exited_ && !opt_.wait_for_exit) {
+    const auto grace = Clock::now() + std::chrono::milliseconds(k_orphan_grace_ms);
+    while (Clock::now() < grace && tree_alive()) {
+      poll(nullptr, 0, 5);
+      ring_buffer__consume(rb_);
+      reap();
+      child_.read_outputs();
+    }
+  }
 
+  log_.watched_ms = static_cast<int64_t>(limit * 1000);
   if (main_exited_) {
     log_.verdict = Verdict::Fails;
   } else {

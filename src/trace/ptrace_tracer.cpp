@@ -313,8 +313,8 @@ TraceLog Session::run() {
   start_ = Clock::now();  // supervisord's laststart is taken at fork; the stop is ours
   ptrace(PTRACE_CONT, pid, nullptr, nullptr);
 
-  // startsecs, or with wait_for_exit the timeout if any.
-  const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs;
+  // startsecs and the settle window, or with wait_for_exit the timeout if any.
+  const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs + opt_.watch;
   const bool unlimited = opt_.wait_for_exit && opt_.timeout <= 0;
   const auto deadline =
       unlimited ? Clock::time_point::max()
@@ -331,8 +331,28 @@ TraceLog Session::run() {
     if (Clock::now() >= deadline) break;
   }
   alarm.reset();
+  // The main process is gone: the rest of the tree gets a moment to follow
+  // it; what is still there after that was left behind (daemonizing).
+  if (main_exited_ && !opt_.wait_for_exit) {
+    const auto grace = Clock::now() + std::chrono::milliseconds(k_orphan_grace_ms);
+    DeadlineAlarm grace_alarm(grace - Clock::now());
+    auto live = [this] {
+      for (const auto& [p, task] : tasks_)
+        if (!task.is_thread) return true;
+      return false;
+    };
+    while (live()) {
+      pid_t p = waitpid(-1, &status, __WALL);
+      if (p > 0) {
+        handle(p, status);
+        continue;
+      }
+      if (errno != EINTR || Clock::now() >= grace) break;
+    }
+  }
   child_.stop_pump();
 
+  log_.watched_ms = static_cast<int64_t>(limit * 1000);
   if (main_exited_) {
     log_.verdict = Verdict::Fails;
   } else {

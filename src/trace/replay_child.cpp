@@ -31,6 +31,7 @@ TraceLog not_forked(const spawn::SpawnSpec& spec) {
 
 void keep_exit(TraceLog& log, const ProcessExit& e, size_t max_exits, size_t& killed_kept) {
   constexpr size_t k_killed_reserve = 16;
+  if (e.killed_by_us && e.pid != log.main_pid) ++log.left_behind;
   if (log.exits.size() < max_exits || (e.killed_by_us && killed_kept < k_killed_reserve)) {
     if (e.killed_by_us && log.exits.size() >= max_exits) ++killed_kept;
     log.exits.push_back(e);

@@ -62,6 +62,9 @@ enum class Verdict { Starts, Fails };
 
 struct TraceOptions {
   double startsecs = 1.0;        // how long the main process must stay up
+  // Seconds the main process is still watched after startsecs: an exit then
+  // is a crash loop or EXITED to supervisord, not a healthy start.
+  double watch = 0;
   size_t capture_bytes = 64 * 1024;  // per stream, for head and for tail
   size_t max_failed = 4096;      // distinct failed-syscall records kept
   // `bootmortem trace`: no startsecs verdict; wait for the main process to
@@ -85,7 +88,13 @@ struct TraceLog {
   int main_pid = 0;
   std::optional<int> exit_code;   // main process
   std::optional<int> exit_signal;
-  int64_t after_ms = 0;           // main process lifetime (or startsecs when it starts)
+  int64_t after_ms = 0;           // main process lifetime (or how long it was watched when it starts)
+  int64_t watched_ms = 0;         // startsecs + the settle window: how long an exit was waited for
+  // Processes of the tree other than the main one that were still alive at
+  // the end and that the replay ended. When the main process had exited on
+  // its own (and a short grace for the rest had passed): a daemonizing
+  // program's children, which supervisord loses track of.
+  uint64_t left_behind = 0;
   std::optional<std::string> spawnerr;  // supervisord would not have forked
 
   std::vector<FailedSyscall> failed;   // distinct, ordered by seq
@@ -104,6 +113,10 @@ struct TraceLog {
   // /proc/<main pid>/status identity lines read right after the first exec.
   std::optional<std::string> main_status;
 };
+
+// After the main process exits, how long the rest of the tree is given to
+// exit on its own before what remains counts as left behind.
+inline constexpr int k_orphan_grace_ms = 300;
 
 class Tracer {
  public:

@@ -36,7 +36,8 @@ report::Report program(const std::string& name, bool starts, bool explained) {
   if (starts) {
     r.ev.trace.verdict = trace::Verdict::Starts;
     r.ev.trace.exit_code.reset();
-    r.ev.trace.after_ms = 1000;
+    r.ev.trace.after_ms = 6000;
+    r.ev.trace.watched_ms = 6000;
   } else {
     r.ev.trace.verdict = trace::Verdict::Fails;
     r.ev.trace.after_ms = 512;
@@ -79,17 +80,17 @@ TEST_CASE("junit: golden; a testcase per program, failures counted, the rule as 
   const std::string xml = render(three(true), report::Format::Junit);
   testing::golden("check.junit.xml", xml);
   CHECK(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bootmortem\" tests=\"3\" "
-                        "failures=\"2\" errors=\"0\" time=\"2.024\">\n"));
+                        "failures=\"2\" errors=\"0\" time=\"7.024\">\n"));
   CHECK(count(xml, "<testcase ") == 3);
   CHECK(count(xml, "<failure ") == 2);
   // One that starts: the last lines of its stderr, for a log that asks why it passed.
-  CHECK(xml.find("<testcase name=\"web\" classname=\"supervisord.conf\" time=\"1.000\">\n      <system-err>") !=
+  CHECK(xml.find("<testcase name=\"web\" classname=\"supervisord.conf\" time=\"6.000\">\n      <system-err>") !=
         std::string::npos);
   CHECK(count(xml, "<system-err>") == 1);
   CHECK(xml.find("<failure type=\"home-python-egg-cache\" message=\"Python egg cache under a HOME the user cannot "
                  "write\">") != std::string::npos);
   CHECK(xml.find("<failure type=\"unexplained\" message=\"worker fails: exit status 3 after 512 ms "
-                 "(startsecs=1)\">") != std::string::npos);
+                 "(startsecs=1): BACKOFF, then FATAL after about 8.0 s (4 starts)\">") != std::string::npos);
   // The failure's text is the program's text report, secrets masked.
   CHECK(xml.find("Fix:\n  Add environment=HOME=&quot;/home/cissoid&quot; to [program:test_server].") !=
         std::string::npos);
@@ -123,10 +124,13 @@ TEST_CASE("junit from diagnose: one report, one testcase") {
 TEST_CASE("text: a line per program, then the report of each that fails") {
   const std::string text = render(three(true), report::Format::Text);
   CHECK(text.starts_with("bootmortem check /etc/supervisor/supervisord.conf: 3 programs, 1 starts, 2 fail\n"
-                         "  FAIL  test_server fails: exit status 3 after 512 ms (startsecs=1)\n"
+                         "  FAIL  test_server fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, then FATAL "
+                         "after about 8.0 s (4 starts)\n"
                          "        Python egg cache under a HOME the user cannot write [home-python-egg-cache]\n"
-                         "  ok    web starts: still up after 1000 ms (startsecs=1)\n"
-                         "  FAIL  worker fails: exit status 3 after 512 ms (startsecs=1)\n"
+                         "  ok    web starts: still up after 6000 ms (startsecs=1): RUNNING through startsecs and the "
+                         "settle window (6 s watched)\n"
+                         "  FAIL  worker fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, then FATAL after "
+                         "about 8.0 s (4 starts)\n"
                          "        no rule explains it\n"));
   CHECK(count(text, "\n── ") == 2);
   CHECK(text.find("── web ──") == std::string::npos);

@@ -20,16 +20,28 @@ TEST_CASE("verdict lines") {
   auto r = base();
   r.ev.trace.exit_code = 3;
   CHECK(report::make_view(r, {}).verdict_line ==
-        "test_server fails: exit status 3 after 512 ms (startsecs=1)");
+        "test_server fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, then FATAL after about 8.0 s (4 "
+        "starts)");
   r.ev.trace.exit_code.reset();
   r.ev.trace.exit_signal = SIGSEGV;
   CHECK(report::make_view(r, {}).verdict_line ==
-        "test_server fails: killed by SIGSEGV after 512 ms (startsecs=1)");
+        "test_server fails: killed by SIGSEGV after 512 ms (startsecs=1): BACKOFF, then FATAL after about 8.0 s (4 "
+        "starts)");
+  // Up past startsecs, then dead: a crash loop, not a start.
+  r.ev.trace.exit_signal.reset();
+  r.ev.trace.exit_code = 3;
+  r.ev.trace.after_ms = 2400;
+  CHECK(report::make_view(r, {}).verdict_line ==
+        "test_server fails: exit status 3 after 2400 ms (startsecs=1): a crash loop: RUNNING, then dies after 2.4 "
+        "s, restarted forever");
   r.ev.trace.verdict = trace::Verdict::Starts;
   r.ev.trace.exit_signal.reset();
-  r.ev.trace.after_ms = 1000;
+  r.ev.trace.exit_code.reset();
+  r.ev.trace.after_ms = 6000;
+  r.ev.trace.watched_ms = 6000;
   CHECK(report::make_view(r, {}).verdict_line ==
-        "test_server starts: still up after 1000 ms (startsecs=1)");
+        "test_server starts: still up after 6000 ms (startsecs=1): RUNNING through startsecs and the settle window "
+        "(6 s watched)");
   r.ev.trace.verdict = trace::Verdict::Fails;
   r.ev.trace.spawnerr = "can't find command 'gunicorn'";
   CHECK(report::make_view(r, {}).verdict_line ==
