@@ -1,5 +1,8 @@
 #include "evidence/live_supervisor.h"
 
+#include <algorithm>
+#include <cerrno>
+
 #include <cstdio>
 
 #include "evidence/evidence.h"
@@ -129,6 +132,84 @@ SupervisorView ask_supervisor(const LiveQuery& q, const RpcTransport* rpc, const
   }
   read_history(q, fs, v);
   return v;
+}
+
+std::optional<LoggedAttempt> last_logged_attempt(const std::vector<LogEvent>& history) {
+  std::optional<LoggedAttempt> last;
+  int64_t spawned = -1;
+  bool success = false;
+  for (const auto& e : history) {
+    if (e.kind == LogEventKind::Spawned) spawned = e.ms, success = false;
+    if (e.kind == LogEventKind::Success) success = true;
+    if (e.kind == LogEventKind::Exited && spawned >= 0) {
+      last = LoggedAttempt{e.status, e.signal, e.ms - spawned, success};
+      spawned = -1;
+    }
+  }
+  return last;
+}
+
+namespace {
+
+// Moves the failed calls at `conflicting` out of t into view.self_conflict.
+void move_conflicts(trace::TraceLog& t, SupervisorView& view, const std::vector<size_t>& conflicting) {
+  std::vector<trace::FailedSyscall> kept;
+  for (size_t i = 0; i < t.failed.size(); ++i) {
+    const auto& f = t.failed[i];
+    if (std::find(conflicting.begin(), conflicting.end(), i) == conflicting.end()) {
+      kept.push_back(f);
+      continue;
+    }
+    view.self_conflict.push_back(f.call + "(" + (f.addr.empty() ? f.path : f.addr) + ") failed with EADDRINUSE: " +
+                                 "supervisord's own copy of the program (pid " +
+                                 std::to_string(view.copy_pid_during_replay) + ") holds it");
+  }
+  t.failed = std::move(kept);
+}
+
+}  // namespace
+
+void take_isolated_replay(trace::TraceLog& t, trace::TraceLog second, SupervisorView& view,
+                          const std::vector<size_t>& conflicting) {
+  if (conflicting.empty()) return;
+  move_conflicts(t, view, conflicting);
+  std::vector<trace::FailedSyscall> kept;
+  size_t unreachable = 0;
+  for (auto& f : second.failed) {
+    if (f.call == "connect" && (f.err == ECONNREFUSED || f.err == ENETUNREACH || f.err == EHOSTUNREACH))
+      ++unreachable;
+    else
+      kept.push_back(std::move(f));
+  }
+  second.failed = std::move(kept);
+  second.backend_note += "; replayed a second time in a network namespace of its own (loopback only), because "
+                         "supervisord's own running copy holds the port the first replay needed";
+  if (unreachable)
+    second.backend_note += "; " + std::to_string(unreachable) +
+                           " failed connections there set aside (nothing listens in that namespace)";
+  t = std::move(second);
+}
+
+void set_aside_self_conflict(trace::TraceLog& t, SupervisorView& view, const std::vector<size_t>& conflicting) {
+  if (conflicting.empty()) return;
+  move_conflicts(t, view, conflicting);
+  t.backend_note += "; the replay collided with supervisord's own running copy, so its exit and output are "
+                    "supervisord's last attempt's, from its log";
+  if (auto a = last_logged_attempt(view.history)) {
+    t.verdict = trace::Verdict::Fails;
+    t.exit_code = a->status;
+    t.exit_signal = a->signal ? signal_by_name(*a->signal) : std::nullopt;
+    t.after_ms = a->lived_ms;
+    t.left_behind = 0;
+  }
+  auto from_tail = [](const std::string& tail) {
+    trace::Captured c;
+    c.head = tail;
+    c.total = tail.size();
+    return c;
+  };
+  t.err = from_tail(view.stderr_tail);
+  t.out = from_tail(view.stdout_tail);
 }
 
 const std::vector<std::string>& supervisor_fact_names() {

@@ -13,6 +13,7 @@
 #include "core/fs.h"
 #include "evidence/supervisor_log.h"
 #include "evidence/supervisor_rpc.h"
+#include "trace/trace.h"
 
 namespace bootmortem::evidence {
 
@@ -43,6 +44,9 @@ struct SupervisorView {
   // supervisord's own copy was alive while bootmortem replayed (STARTING, or
   // RUNNING yet flapping): ports and files may have been fought over.
   int copy_pid_during_replay = 0;
+  // Failures of the replay caused by that copy (a port it held): the
+  // replay's own conflict, set aside rather than blamed on the program.
+  std::vector<std::string> self_conflict;
 
   int64_t uptime_s() const { return state == "RUNNING" && now >= start && start > 0 ? now - start : 0; }
   // The last exit supervisord logged: "status 3", "SIGSEGV"; empty when none.
@@ -52,6 +56,31 @@ struct SupervisorView {
   // healthy start (the egg-cache example does this on a loaded machine).
   bool flapping() const;
 };
+
+// The last attempt supervisord saw end, from its log: how it ended and after
+// how long; nullopt when none ended.
+struct LoggedAttempt {
+  std::optional<int> status;
+  std::optional<std::string> signal;
+  int64_t lived_ms = 0;
+  bool success_logged = false;  // "entered RUNNING" came first
+};
+std::optional<LoggedAttempt> last_logged_attempt(const std::vector<LogEvent>& history);
+
+// The replay collided with supervisord's own copy of the program: the failed
+// calls at `conflicting` (indexes into t.failed) were the copy's doing, not
+// the program's. They move to view.self_conflict; the exit is taken from the
+// last attempt supervisord saw end, and the program's output from
+// supervisord's tail of its log instead of the replay's (which was about the
+// conflict). The other failed calls of the replay stay evidence.
+void set_aside_self_conflict(trace::TraceLog& t, SupervisorView& view, const std::vector<size_t>& conflicting);
+
+// The same conflict, with a second replay of the program in a network
+// namespace of its own (loopback only), where the port is free: the second
+// replay is the evidence, less its failed connections (nothing listens in
+// that namespace), and the first one's conflict goes to view.self_conflict.
+void take_isolated_replay(trace::TraceLog& t, trace::TraceLog second, SupervisorView& view,
+                          const std::vector<size_t>& conflicting);
 
 struct LiveQuery {
   int supervisord_pid = 0;

@@ -1,5 +1,7 @@
 #include "evidence/log_evidence.h"
 
+#include "evidence/live_supervisor.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -9,6 +11,13 @@
 
 namespace bootmortem::evidence {
 namespace {
+
+// Whether the last exit logged before index `end` was an expected one.
+bool before_expected(const std::vector<LogEvent>& h, long end) {
+  for (long i = end - 1; i >= 0; --i)
+    if (h[i].kind == LogEventKind::Exited) return h[i].expected;
+  return false;
+}
 
 // The latest attempt in supervisord's history: how it ended, if it did.
 void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::TraceLog& t) {
@@ -41,6 +50,18 @@ void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::
       t.after_ms = e.ms - spawn.ms;
       return;
     }
+  }
+  // The latest start has not ended in the log. If the one before it entered
+  // RUNNING and then exited unexpectedly, supervisord restarted it: a crash
+  // loop, whose latest copy is only the next turn (a live supervisord's
+  // account of a steady copy still outranks this, in trace_from_logs).
+  if (auto before = last_logged_attempt(std::vector<LogEvent>(h.begin(), h.begin() + last_spawn));
+      before && before->success_logged && (before->signal || !before_expected(h, last_spawn))) {
+    t.exit_code = before->status;
+    if (before->signal) t.exit_signal = signal_by_name(*before->signal);
+    t.after_ms = before->lived_ms;
+    t.verdict = trace::Verdict::Fails;
+    return;
   }
   if (success) {
     t.verdict = trace::Verdict::Starts;

@@ -48,7 +48,13 @@ std::vector<std::string> supervisor_lead(const View& v) {
     out.push_back("Its history is not known: " + s.log_error + ".");
   else
     out.push_back("supervisord.log has no lines about " + v.program + " since supervisord started.");
-  if (s.copy_pid_during_replay)
+  if (!s.self_conflict.empty()) {
+    out.push_back("The replay collided with supervisord's own copy and could not run its course; set aside, "
+                  "not blamed on the program:");
+    for (const auto& c : s.self_conflict) out.push_back("  " + c);
+    out.push_back("The exit and output below are supervisord's last attempt's, from its log; for a full replay, "
+                  "`supervisorctl stop " + v.program + "` and run diagnose again.");
+  } else if (s.copy_pid_during_replay)
     out.push_back("supervisord's own copy (pid " + std::to_string(s.copy_pid_during_replay) +
                   ") was running during the replay: a port or file conflict below may be between the two "
                   "copies; `supervisorctl stop " + v.program + "` and run diagnose again.");
@@ -104,6 +110,7 @@ json supervisor_json(const View& v) {
       {"flapping", s.flapping()},
       {"replayed", s.replayed},
       {"copy_pid_during_replay", s.copy_pid_during_replay ? json(s.copy_pid_during_replay) : json(nullptr)},
+      {"self_conflict", s.self_conflict},
       {"query_error", nonempty(s.query_error)},
       {"log_file", nonempty(s.log_file)},
       {"log_error", nonempty(s.log_error)},

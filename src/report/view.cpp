@@ -56,7 +56,10 @@ std::string verdict_line(const View& v) {
 }
 
 std::vector<std::string> outcome_lead(const View& v) {
-  if (!replayed(v) && !v.spawnerr) return {};
+  // A log's failing account is judged too (explain); a steady copy that was
+  // not replayed has supervisord's own lead.
+  const bool from_logs = v.r.ev.logs && !v.starts && (v.r.ev.trace.exit_code || v.r.ev.trace.exit_signal);
+  if (!replayed(v) && !v.spawnerr && !from_logs) return {};
   const auto& o = v.outcome;
   std::vector<std::string> out{"What supervisord does: " + sentence(o.next)};
   if (!o.load_note.empty()) out.push_back(o.load_note);

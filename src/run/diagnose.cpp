@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 
@@ -17,6 +18,7 @@
 #include "login/capture.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
+#include "trace/port_owner.h"
 #include "trace/procfs.h"
 #include "trace/trace.h"
 
@@ -176,6 +178,38 @@ int match_and_report(report::Report& r, const rules::RulePack& pack, report::For
   return report::exit_code(r);
 }
 
+namespace {
+
+// supervisord's own copy of this program among holder's parents: the child
+// of supervisord on its line whose command line is the program's.
+pid_t copy_of_program(pid_t holder, const evidence::SupervisorView& view, const spawn::SpawnSpec& spec) {
+  const auto chain = trace::ancestry(holder);
+  for (size_t k = 0; k + 1 < chain.size(); ++k)
+    if (chain[k + 1] == view.pid) return trace::proc_cmdline(chain[k]) == spec.argv ? chain[k] : 0;
+  return 0;
+}
+
+// The replay's failed binds whose port a copy of the program that the live
+// supervisord runs holds: a conflict the replay made, not the program's.
+// Sets copy to that copy's pid.
+std::vector<size_t> self_conflicts(const trace::TraceLog& log, const evidence::SupervisorView& view,
+                                   const spawn::SpawnSpec& spec, pid_t& copy) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < log.failed.size(); ++i) {
+    const auto& f = log.failed[i];
+    if (f.call != "bind" || f.err != EADDRINUSE || f.port <= 0) continue;
+    for (pid_t holder : trace::listening_pids(f.port))
+      if (pid_t c = copy_of_program(holder, view, spec)) {
+        copy = c;
+        out.push_back(i);
+        break;
+      }
+  }
+  return out;
+}
+
+}  // namespace
+
 trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options) {
   if (!choice_) choice_ = trace::choose_tracer(kind_);
   trace::TraceLog log = choice_->tracer->run(spec, options);
@@ -206,6 +240,22 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   topt.watch = watch.window;
   topt.more_runs = more_runs;
   run.log = tracer.run(spec, topt);
+  if (view) {
+    pid_t copy = 0;
+    auto conflicts = self_conflicts(run.log, *view, spec, copy);
+    if (copy) view->copy_pid_during_replay = copy;
+    if (!conflicts.empty()) {
+      // The port is the live copy's: replay again where it is free.
+      trace::TraceOptions isolated = topt;
+      isolated.private_network = true;
+      try {
+        evidence::take_isolated_replay(run.log, tracer.run(spec, isolated), *view, conflicts);
+      } catch (const core::SystemError& e) {
+        evidence::set_aside_self_conflict(run.log, *view, conflicts);
+        run.log.backend_note += std::string("; no second replay in a network namespace of its own: ") + e.what();
+      }
+    }
+  }
   return run;
 }
 

@@ -1,6 +1,10 @@
 #include "trace/child.h"
 
 #include <grp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sys/prctl.h>
@@ -70,6 +74,7 @@ const char* child_step_name(ChildStep s) {
     case ChildStep::Traceme: return "ptrace(PTRACE_TRACEME)";
     case ChildStep::Seccomp: return "prctl(PR_SET_SECCOMP)";
     case ChildStep::NoNewPrivs: return "prctl(PR_SET_NO_NEW_PRIVS)";
+    case ChildStep::PrivateNetwork: return "unshare(CLONE_NEWNET) with loopback up";
   }
   return "child setup";
 }
@@ -108,6 +113,18 @@ void run_child(const ChildPlan& p) {
   // The child starts where supervisord runs: a relative command or directory=
   // resolves against it.
   if (chdir(p.supervisord_cwd) != 0) tool_failure(p, ChildStep::EnterSupervisordCwd, errno);
+
+  if (p.private_network) {
+    if (unshare(CLONE_NEWNET) != 0) tool_failure(p, ChildStep::PrivateNetwork, errno);
+    const int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr;
+    std::memset(&ifr, 0, sizeof ifr);
+    std::memcpy(ifr.ifr_name, "lo", 3);
+    if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0) tool_failure(p, ChildStep::PrivateNetwork, errno);
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) tool_failure(p, ChildStep::PrivateNetwork, errno);
+    close(s);
+  }
 
   if (p.ptrace) {
     if (ptrace(PTRACE_TRACEME, 0, nullptr, nullptr) != 0) tool_failure(p, ChildStep::Traceme, errno);

@@ -17,6 +17,7 @@ enum class ChildStep : int {
   Traceme,
   Seccomp,
   NoNewPrivs,
+  PrivateNetwork,
 };
 const char* child_step_name(ChildStep s);
 
@@ -36,6 +37,9 @@ struct ChildPlan {
   int close_from = 3;
 
   const char* supervisord_cwd = nullptr;
+  // A network namespace of its own with only loopback: for a second replay
+  // when supervisord's own copy holds the port the first one needed.
+  bool private_network = false;
   const char* directory = nullptr;  // directory=, or nullptr
 
   bool switch_user = false;

@@ -78,6 +78,9 @@ struct TraceOptions {
   // backend then stays on its tracepoints between the two, which spares the
   // next run the kernel's wait for an RCU grace period at attach (8-30 ms).
   bool more_runs = false;
+  // The replay gets a network namespace of its own (loopback only): for a
+  // second replay when supervisord's own copy holds the port it needs.
+  bool private_network = false;
 };
 
 struct TraceLog {

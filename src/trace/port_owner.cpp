@@ -1,0 +1,105 @@
+#include "trace/port_owner.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace bootmortem::trace {
+namespace {
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+pid_t parent_of(pid_t pid) {
+  std::string stat = read_all("/proc/" + std::to_string(pid) + "/stat");
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(stat.substr(close + 1));
+  std::string state;
+  long ppid = 0;
+  rest >> state >> ppid;
+  return static_cast<pid_t>(ppid);
+}
+
+}  // namespace
+
+std::vector<unsigned long> listening_inodes(const std::string& text, int port) {
+  std::vector<unsigned long> out;
+  std::istringstream lines(text);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) {
+    std::istringstream f(line);
+    std::string sl, local, remote, st, queues, tr, retr, uid, timeout;
+    unsigned long inode = 0;
+    if (!(f >> sl >> local >> remote >> st >> queues >> tr >> retr >> uid >> timeout >> inode)) continue;
+    if (st != "0A") continue;  // TCP_LISTEN
+    auto colon = local.rfind(':');
+    if (colon == std::string::npos) continue;
+    if (std::stoi(local.substr(colon + 1), nullptr, 16) == port && inode) out.push_back(inode);
+  }
+  return out;
+}
+
+std::vector<pid_t> listening_pids(int port) {
+  std::vector<unsigned long> inodes;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"})
+    for (auto i : listening_inodes(read_all(table), port)) inodes.push_back(i);
+  std::vector<pid_t> out;
+  if (inodes.empty()) return out;
+  DIR* proc = opendir("/proc");
+  if (!proc) return out;
+  while (dirent* e = readdir(proc)) {
+    const pid_t pid = static_cast<pid_t>(std::atol(e->d_name));
+    if (pid <= 0) continue;
+    const std::string fds = "/proc/" + std::to_string(pid) + "/fd";
+    DIR* d = opendir(fds.c_str());
+    if (!d) continue;
+    while (dirent* fd = readdir(d)) {
+      char target[64];
+      ssize_t n = readlink((fds + "/" + fd->d_name).c_str(), target, sizeof target - 1);
+      if (n <= 0) continue;
+      target[n] = '\0';
+      unsigned long inode = 0;
+      if (std::sscanf(target, "socket:[%lu]", &inode) == 1 &&
+          std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) {
+        out.push_back(pid);
+        break;
+      }
+    }
+    closedir(d);
+  }
+  closedir(proc);
+  return out;
+}
+
+std::vector<pid_t> ancestry(pid_t pid) {
+  std::vector<pid_t> out;
+  while (pid > 0 && out.size() < 4096) {
+    out.push_back(pid);
+    pid = parent_of(pid);
+  }
+  return out;
+}
+
+std::vector<std::string> proc_cmdline(pid_t pid) {
+  std::string raw = read_all("/proc/" + std::to_string(pid) + "/cmdline");
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < raw.size()) {
+    size_t end = raw.find('\0', start);
+    if (end == std::string::npos) end = raw.size();
+    out.push_back(raw.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace bootmortem::trace
