@@ -34,6 +34,17 @@ void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::
   if (last_spawn < 0) return;
   const LogEvent& spawn = h[last_spawn];
   t.main_pid = spawn.pid;
+  // The start before the latest entered RUNNING and then exited
+  // unexpectedly: supervisord restarted it, and the latest is the next turn
+  // of a crash loop unless it has outlived that one well.
+  const auto before = last_logged_attempt(std::vector<LogEvent>(h.begin(), h.begin() + last_spawn));
+  const bool cycling = before && before->success_logged && (before->signal || !before_expected(h, last_spawn));
+  auto take_before = [&] {
+    t.exit_code = before->status;
+    if (before->signal) t.exit_signal = signal_by_name(*before->signal);
+    t.after_ms = before->lived_ms;
+    t.verdict = trace::Verdict::Fails;
+  };
   const LogEvent* success = nullptr;
   for (size_t i = last_spawn + 1; i < h.size(); ++i) {
     const LogEvent& e = h[i];
@@ -46,23 +57,16 @@ void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::
       return;
     }
     if (e.kind == LogEventKind::Stopped && success) {  // up, then stopped by someone
+      if (cycling && e.ms - spawn.ms <= 2 * before->lived_ms) return take_before();
       t.verdict = trace::Verdict::Starts;
       t.after_ms = e.ms - spawn.ms;
       return;
     }
   }
-  // The latest start has not ended in the log. If the one before it entered
-  // RUNNING and then exited unexpectedly, supervisord restarted it: a crash
-  // loop, whose latest copy is only the next turn (a live supervisord's
-  // account of a steady copy still outranks this, in trace_from_logs).
-  if (auto before = last_logged_attempt(std::vector<LogEvent>(h.begin(), h.begin() + last_spawn));
-      before && before->success_logged && (before->signal || !before_expected(h, last_spawn))) {
-    t.exit_code = before->status;
-    if (before->signal) t.exit_signal = signal_by_name(*before->signal);
-    t.after_ms = before->lived_ms;
-    t.verdict = trace::Verdict::Fails;
-    return;
-  }
+  // The latest start has not ended in the log: in a crash loop it is only
+  // the next turn (a live supervisord's account of a steady copy still
+  // outranks this, in trace_from_logs).
+  if (cycling) return take_before();
   if (success) {
     t.verdict = trace::Verdict::Starts;
     t.after_ms = std::max<int64_t>(success->ms - spawn.ms, int64_t{startsecs} * 1000);

@@ -189,18 +189,27 @@ pid_t copy_of_program(pid_t holder, const evidence::SupervisorView& view, const 
   return 0;
 }
 
-// The replay's failed binds whose port a copy of the program that the live
-// supervisord runs holds: a conflict the replay made, not the program's.
-// Sets copy to that copy's pid.
-std::vector<size_t> self_conflicts(const trace::TraceLog& log, const evidence::SupervisorView& view,
-                                   const spawn::SpawnSpec& spec, pid_t& copy) {
+// The ports that copies of the program the live supervisord runs listen on
+// now, with the copy's pid.
+std::vector<trace::Listener> copies_listening(const evidence::SupervisorView& view, const spawn::SpawnSpec& spec) {
+  std::vector<trace::Listener> out;
+  for (const auto& l : trace::listeners())
+    if (pid_t copy = copy_of_program(l.pid, view, spec)) out.push_back({l.port, copy});
+  return out;
+}
+
+// The replay's failed binds on a port a copy of the program held, before or
+// after the replay (the copy of a crash loop comes and goes): a conflict the
+// replay made, not the program's. Sets copy to that copy's pid.
+std::vector<size_t> self_conflicts(const trace::TraceLog& log, const std::vector<trace::Listener>& held,
+                                   pid_t& copy) {
   std::vector<size_t> out;
   for (size_t i = 0; i < log.failed.size(); ++i) {
     const auto& f = log.failed[i];
     if (f.call != "bind" || f.err != EADDRINUSE || f.port <= 0) continue;
-    for (pid_t holder : trace::listening_pids(f.port))
-      if (pid_t c = copy_of_program(holder, view, spec)) {
-        copy = c;
+    for (const auto& l : held)
+      if (l.port == f.port) {
+        copy = l.pid;
         out.push_back(i);
         break;
       }
@@ -239,10 +248,13 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   topt.startsecs = watch.startsecs.value_or(static_cast<double>(spec.startsecs));
   topt.watch = watch.window;
   topt.more_runs = more_runs;
+  std::vector<trace::Listener> held;
+  if (view) held = copies_listening(*view, spec);
   run.log = tracer.run(spec, topt);
   if (view) {
+    for (const auto& l : copies_listening(*view, spec)) held.push_back(l);
     pid_t copy = 0;
-    auto conflicts = self_conflicts(run.log, *view, spec, copy);
+    auto conflicts = self_conflicts(run.log, held, copy);
     if (copy) view->copy_pid_during_replay = copy;
     if (!conflicts.empty()) {
       // The port is the live copy's: replay again where it is free.

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <unordered_map>
 #include <fstream>
 #include <sstream>
 
@@ -30,8 +33,8 @@ pid_t parent_of(pid_t pid) {
 
 }  // namespace
 
-std::vector<unsigned long> listening_inodes(const std::string& text, int port) {
-  std::vector<unsigned long> out;
+std::vector<ListeningSocket> listening_sockets(const std::string& text) {
+  std::vector<ListeningSocket> out;
   std::istringstream lines(text);
   std::string line;
   std::getline(lines, line);  // the header
@@ -40,20 +43,20 @@ std::vector<unsigned long> listening_inodes(const std::string& text, int port) {
     std::string sl, local, remote, st, queues, tr, retr, uid, timeout;
     unsigned long inode = 0;
     if (!(f >> sl >> local >> remote >> st >> queues >> tr >> retr >> uid >> timeout >> inode)) continue;
-    if (st != "0A") continue;  // TCP_LISTEN
+    if (st != "0A" || !inode) continue;  // TCP_LISTEN
     auto colon = local.rfind(':');
     if (colon == std::string::npos) continue;
-    if (std::stoi(local.substr(colon + 1), nullptr, 16) == port && inode) out.push_back(inode);
+    out.push_back({inode, static_cast<int>(std::strtol(local.c_str() + colon + 1, nullptr, 16))});
   }
   return out;
 }
 
-std::vector<pid_t> listening_pids(int port) {
-  std::vector<unsigned long> inodes;
+std::vector<Listener> listeners() {
+  std::unordered_map<unsigned long, int> port_of;
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"})
-    for (auto i : listening_inodes(read_all(table), port)) inodes.push_back(i);
-  std::vector<pid_t> out;
-  if (inodes.empty()) return out;
+    for (const auto& s : listening_sockets(read_all(table))) port_of[s.inode] = s.port;
+  std::vector<Listener> out;
+  if (port_of.empty()) return out;
   DIR* proc = opendir("/proc");
   if (!proc) return out;
   while (dirent* e = readdir(proc)) {
@@ -68,15 +71,19 @@ std::vector<pid_t> listening_pids(int port) {
       if (n <= 0) continue;
       target[n] = '\0';
       unsigned long inode = 0;
-      if (std::sscanf(target, "socket:[%lu]", &inode) == 1 &&
-          std::find(inodes.begin(), inodes.end(), inode) != inodes.end()) {
-        out.push_back(pid);
-        break;
-      }
+      if (std::sscanf(target, "socket:[%lu]", &inode) != 1) continue;
+      if (auto it = port_of.find(inode); it != port_of.end()) out.push_back({it->second, pid});
     }
     closedir(d);
   }
   closedir(proc);
+  return out;
+}
+
+std::vector<pid_t> listening_pids(int port) {
+  std::vector<pid_t> out;
+  for (const auto& l : listeners())
+    if (l.port == port && std::find(out.begin(), out.end(), l.pid) == out.end()) out.push_back(l.pid);
   return out;
 }
 

@@ -11,8 +11,14 @@
 
 namespace bootmortem::trace {
 
-// Processes with a listening TCP socket (IPv4 or IPv6) on port; empty when
-// none is found or /proc cannot be read.
+struct Listener {
+  int port = 0;
+  pid_t pid = 0;
+};
+// Every process with a listening TCP socket (IPv4 or IPv6), with its port;
+// empty when /proc cannot be read.
+std::vector<Listener> listeners();
+// The processes among them listening on port.
 std::vector<pid_t> listening_pids(int port);
 
 // pid, its parent, its parent's parent ... up to (not including) pid 0.
@@ -21,8 +27,12 @@ std::vector<pid_t> ancestry(pid_t pid);
 // /proc/<pid>/cmdline split at its NULs; empty when it cannot be read.
 std::vector<std::string> proc_cmdline(pid_t pid);
 
-// The inodes of the listening sockets on port in one /proc/net/tcp-format
-// text (pure: tested on recorded text).
-std::vector<unsigned long> listening_inodes(const std::string& proc_net_tcp, int port);
+// The listening sockets of one /proc/net/tcp-format text: inode and port
+// (pure: tested on recorded text).
+struct ListeningSocket {
+  unsigned long inode = 0;
+  int port = 0;
+};
+std::vector<ListeningSocket> listening_sockets(const std::string& proc_net_tcp);
 
 }  // namespace bootmortem::trace

@@ -28,7 +28,7 @@ from e2elib import PY, note  # noqa: E402
 
 USER = "bmlife"
 MARKER = "bmlife-marker-%d" % os.getpid()
-HOME_RULES = ("home-inherited-eacces", "home-root-xdg-dirs", "home-root-config")
+HOME_RULES = ("home-inherited-eacces", "home-root-xdg-dirs", "home-root-config", "home-inherited-denied-logged")
 PORT_RULES = ("port-in-use", "port-held-by-orphan")
 
 # Dies 2.5 s after it starts: past startsecs=1 even when a loaded supervisord
@@ -136,6 +136,9 @@ class Lifecycle(unittest.TestCase):
         cls.live_log = sup.log_text()
         sup.stop()
         kill_markers()
+        # A post-mortem from supervisord.log alone.
+        cls.explained = e2elib.run_bootmortem(["explain", "crash_loop", "-c", str(cls.conf), "--format", "json"],
+                                              env=root_shell())
 
         # Replays with no supervisord running, as in CI.
         cls.replay = {name: diagnose(cls.conf, name) for name in
@@ -209,6 +212,14 @@ class Lifecycle(unittest.TestCase):
         self.assertIn("network namespace of its own", rep["trace"]["note"], res.describe())
         # supervisord's copy was not disturbed: still the one it started.
         self.assertNotIn("exited: healthy_port", self.live_log)
+
+    def test_explain_reads_the_crash_loop_from_supervisords_log(self):
+        res = self.explained
+        rep = res.json()
+        self.assertEqual("fails", rep["verdict"], res.describe())
+        self.assertEqual("crash-loop", rep["outcome"]["kind"], res.describe())
+        self.assertEqual(1, rep["exit"]["code"], res.describe())
+        self.assertIn(rep["findings"][0]["rule"], HOME_RULES, res.describe())
 
     def test_daemonizing_program(self):
         res, rep = self.replay["daemonizes"]

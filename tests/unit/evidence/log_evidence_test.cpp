@@ -171,3 +171,34 @@ TEST_CASE("a live supervisord that runs it, not flapping, outranks an old FATAL 
   CHECK(t.after_ms == 60000);
   CHECK_FALSE(t.exit_code);
 }
+
+TEST_CASE("a crash loop from the log alone: RUNNING, exited, restarted; the latest turn is not a start") {
+  const std::string cycle =
+      "2026-11-29 15:37:51,063 INFO supervisord started with pid 100\n"
+      "2026-11-29 15:37:52,067 INFO spawned: 'web' with pid 101\n"
+      "2026-11-29 15:37:53,070 INFO success: web entered RUNNING state, process has stayed up for > than 1 seconds "
+      "(startsecs)\n"
+      "2026-11-29 15:37:54,567 WARN exited: web (exit status 1; not expected)\n"
+      "2026-11-29 15:37:54,580 INFO spawned: 'web' with pid 102\n"
+      "2026-11-29 15:37:55,590 INFO success: web entered RUNNING state, process has stayed up for > than 1 seconds "
+      "(startsecs)\n";
+  // The log ends while the latest turn runs.
+  auto t = evidence::trace_from_logs(LogReading{}, events(cycle), 1, nullptr);
+  CHECK(t.verdict == trace::Verdict::Fails);
+  CHECK(t.exit_code == 1);
+  CHECK(t.after_ms == 2500);
+  // supervisord was stopped during the next turn, as soon as the last one lived.
+  auto stopped = evidence::trace_from_logs(
+      LogReading{}, events(cycle + "2026-11-29 15:37:56,900 INFO stopped: web (terminated by SIGTERM)\n"), 1,
+      nullptr);
+  CHECK(stopped.verdict == trace::Verdict::Fails);
+  // ... or long after: by then that turn was a healthy start.
+  auto healthy = evidence::trace_from_logs(
+      LogReading{}, events(cycle + "2026-11-29 15:47:56,900 INFO stopped: web (terminated by SIGTERM)\n"), 1,
+      nullptr);
+  CHECK(healthy.verdict == trace::Verdict::Starts);
+  // An expected exit after RUNNING is not restarted by default: no loop.
+  std::string expected = cycle;
+  expected.replace(expected.find("(exit status 1; not expected)"), 29, "(exit status 0; expected)");
+  CHECK(evidence::trace_from_logs(LogReading{}, events(expected), 1, nullptr).verdict == trace::Verdict::Starts);
+}
