@@ -196,6 +196,8 @@ class Session {
   void on_proc(const bm_proc& e);
   void record_exit(const ProcessExit& e);
   void reap();
+  bool pump(int sfd, int timeout_ms, int hold_fd = -1);
+  void hold(int sfd);
   void end_tree();
   bool tree_alive() const;
   void collect_counts();
@@ -213,6 +215,7 @@ class Session {
   uint64_t start_ns_ = 0;
   pid_t main_ = 0;
   bool main_exited_ = false;
+  bool holding_ = false;  // started; kept up for the siblings (TraceOptions::hold_fd)
   bool ending_ = false;  // the verdict is in: what exits now, we killed
   bool discarding_ = false;  // draining records that are not this run's
 
@@ -372,7 +375,7 @@ void Session::reap() {
     } else {
       x.code = WEXITSTATUS(status);
     }
-    if (!ending_) {  // its own end, not ours after the verdict
+    if (!ending_ && !holding_) {  // its own end, not ours nor one after the verdict
       log_.after_ms = ms_at(monotonic_ns());
       log_.exit_code = x.code;
       log_.exit_signal = x.signal;
@@ -468,6 +471,32 @@ void Session::collect_counts() {
   log_.failed_dropped = log_.failed_total - kept;
 }
 
+// One wait of at most timeout_ms for a child's exit, records, output or
+// hold_fd, then all of them handled; false when poll itself failed.
+bool Session::pump(int sfd, int timeout_ms, int hold_fd) {
+  struct pollfd fds[5] = {{sfd, POLLIN, 0},
+                          {ring_buffer__epoll_fd(rb_), POLLIN, 0},
+                          {child_.stdout_fd(), POLLIN, 0},
+                          {child_.stderr_fd(), POLLIN, 0},
+                          {hold_fd, POLLIN, 0}};
+  if (poll(fds, hold_fd >= 0 ? 5 : 4, timeout_ms) < 0 && errno != EINTR) return false;
+  signalfd_siginfo si;
+  while (::read(sfd, &si, sizeof si) == sizeof si) {
+  }
+  ring_buffer__consume(rb_);
+  reap();
+  child_.read_outputs();
+  return true;
+}
+
+void Session::hold(int sfd) {
+  holding_ = true;
+  log_.after_ms = ms_at(monotonic_ns());
+  if (opt_.on_hold) opt_.on_hold(log_.after_ms);
+  while (!main_exited_ && !hold_released(opt_.hold_fd))
+    if (!pump(sfd, 10, opt_.hold_fd)) return;
+}
+
 TraceLog Session::run() {
   log_.backend = "ebpf";
   rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_record, this, nullptr);
@@ -517,7 +546,6 @@ TraceLog Session::run() {
   const auto deadline =
       unlimited ? Clock::time_point::max()
                 : start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
-  const int rb_fd = ring_buffer__epoll_fd(rb_);
   while (!main_exited_) {
     auto now = Clock::now();
     if (now >= deadline) break;
@@ -526,20 +554,12 @@ TraceLog Session::run() {
     int timeout = unlimited ? k_drain_ms
                             : std::min<int>(k_drain_ms, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                             deadline - now).count()) + 1);
-    struct pollfd fds[4] = {{sfd.fd, POLLIN, 0}, {rb_fd, POLLIN, 0}, {child_.stdout_fd(), POLLIN, 0},
-                            {child_.stderr_fd(), POLLIN, 0}};
-    int rc = poll(fds, 4, timeout);
-    if (rc < 0 && errno != EINTR) break;
-    signalfd_siginfo si;
-    while (::read(sfd.fd, &si, sizeof si) == sizeof si) {
-    }
-    ring_buffer__consume(rb_);
-    reap();
-    child_.read_outputs();
+    if (!pump(sfd.fd, timeout)) break;
   }
+  if (!main_exited_ && !opt_.wait_for_exit && opt_.hold_fd >= 0) hold(sfd.fd);
   // The main process is gone: the rest of the tree gets a moment to follow
   // it; what is still there after that was left behind (daemonizing).
-  if (main_exited_ && !opt_.wait_for_exit) {
+  if (main_exited_ && !holding_ && !opt_.wait_for_exit) {
     const auto grace = Clock::now() + std::chrono::milliseconds(k_orphan_grace_ms);
     while (Clock::now() < grace && tree_alive()) {
       poll(nullptr, 0, 5);
@@ -550,11 +570,11 @@ TraceLog Session::run() {
   }
 
   log_.watched_ms = static_cast<int64_t>(limit * 1000);
-  if (main_exited_) {
+  if (main_exited_ && !holding_) {
     log_.verdict = Verdict::Fails;
   } else {
     log_.verdict = Verdict::Starts;
-    log_.after_ms = ms_at(monotonic_ns());
+    if (!holding_) log_.after_ms = ms_at(monotonic_ns());
   }
   end_tree();
   // A setup failure of the tool itself, reported before exec: an error.

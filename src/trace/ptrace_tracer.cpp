@@ -63,6 +63,7 @@ class Session {
   void on_syscall_exit(pid_t pid, Task& t);
   void record_exit(const ProcessExit& e);
   void resume(pid_t pid, int sig);
+  void hold();
   void end_tree();
   int64_t ms_since_start() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
@@ -78,6 +79,7 @@ class Session {
   Clock::time_point start_;
   pid_t main_ = 0;
   bool main_exited_ = false;
+  bool holding_ = false;  // started; kept up for the siblings (TraceOptions::hold_fd)
 
   ReplayChild child_;  // prepared before fork: the child only reads it
 };
@@ -133,6 +135,10 @@ void Session::handle(pid_t pid, int status) {
       }
       if (pid == main_ && !main_exited_) {
         main_exited_ = true;
+        if (holding_) {  // after the verdict: an exit, not the verdict's
+          tasks_.erase(pid);
+          return;
+        }
         log_.after_ms = ms_since_start();
         if (stop.kind == StopKind::Exited) log_.exit_code = stop.signal;
         else log_.exit_signal = stop.signal;
@@ -275,6 +281,28 @@ class DeadlineAlarm {
   timer_t timer_{};
 };
 
+void Session::hold() {
+  holding_ = true;
+  log_.after_ms = ms_since_start();
+  if (opt_.on_hold) opt_.on_hold(log_.after_ms);
+  // The deadline's alarm goes on firing every 10 ms; hold_fd is looked at
+  // that often, also when stops keep waitpid from being interrupted.
+  auto next_look = Clock::now();
+  int status = 0;
+  while (!main_exited_) {
+    if (Clock::now() >= next_look) {
+      if (hold_released(opt_.hold_fd)) return;
+      next_look = Clock::now() + std::chrono::milliseconds(10);
+    }
+    pid_t p = waitpid(-1, &status, __WALL);
+    if (p > 0) {
+      handle(p, status);
+      continue;
+    }
+    if (errno != EINTR) return;
+  }
+}
+
 TraceLog Session::run() {
   log_.backend = "ptrace+seccomp";
 
@@ -330,10 +358,11 @@ TraceLog Session::run() {
     if (errno != EINTR) break;  // ECHILD: nothing left to wait for
     if (Clock::now() >= deadline) break;
   }
+  if (!main_exited_ && !opt_.wait_for_exit && opt_.hold_fd >= 0) hold();
   alarm.reset();
   // The main process is gone: the rest of the tree gets a moment to follow
   // it; what is still there after that was left behind (daemonizing).
-  if (main_exited_ && !opt_.wait_for_exit) {
+  if (main_exited_ && !holding_ && !opt_.wait_for_exit) {
     const auto grace = Clock::now() + std::chrono::milliseconds(k_orphan_grace_ms);
     DeadlineAlarm grace_alarm(grace - Clock::now());
     auto live = [this] {
@@ -353,11 +382,11 @@ TraceLog Session::run() {
   child_.stop_pump();
 
   log_.watched_ms = static_cast<int64_t>(limit * 1000);
-  if (main_exited_) {
+  if (main_exited_ && !holding_) {
     log_.verdict = Verdict::Fails;
   } else {
     log_.verdict = Verdict::Starts;
-    log_.after_ms = ms_since_start();
+    if (!holding_) log_.after_ms = ms_since_start();
   }
   end_tree();
   // A setup failure of the tool itself, reported before exec: an error.

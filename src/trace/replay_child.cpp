@@ -29,6 +29,11 @@ TraceLog not_forked(const spawn::SpawnSpec& spec) {
   return log;
 }
 
+bool hold_released(int hold_fd) {
+  struct pollfd p = {hold_fd, POLLIN, 0};
+  return poll(&p, 1, 0) != 0 && (p.revents != 0 || errno != EINTR);
+}
+
 void keep_exit(TraceLog& log, const ProcessExit& e, size_t max_exits, size_t& killed_kept) {
   constexpr size_t k_killed_reserve = 16;
   if (e.killed_by_us && e.pid != log.main_pid) ++log.left_behind;

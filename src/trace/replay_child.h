@@ -30,6 +30,10 @@ struct Fd {
 // The trace of a program supervisord would not even fork (spec.spawnerr).
 TraceLog not_forked(const spawn::SpawnSpec& spec);
 
+// TraceOptions::hold_fd has turned readable (a byte, end of file or an
+// error): the hold is over.
+bool hold_released(int hold_fd);
+
 // Adds a process's exit to log.exits within max_exits, keeping a few of the
 // processes the tracer ended itself whatever came before (they say what
 // outlived the main process); the rest counted in exits_dropped.

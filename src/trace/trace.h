@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,15 @@ struct TraceOptions {
   // The replay gets a network namespace of its own (loopback only): for a
   // second replay when supervisord's own copy holds the port it needs.
   bool private_network = false;
+  // check: a program that starts is not ended when its verdict is in but
+  // kept running, still traced, until hold_fd turns readable (a byte or end
+  // of file), so that the config's other programs, replayed alongside it and
+  // perhaps retried, find it up as they would under supervisord. on_hold is
+  // called as the hold begins, with the verdict's after_ms. The verdict stays
+  // the window's: an exit of the main process during the hold ends the hold
+  // and is kept among the exits only.
+  int hold_fd = -1;
+  std::function<void(int64_t after_ms)> on_hold;
 };
 
 struct TraceLog {

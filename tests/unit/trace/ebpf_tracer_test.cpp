@@ -220,3 +220,10 @@ TEST_CASE("ebpf: a program that stays up starts; the whole tree is ended, daemon
   for (const auto& e : log.exits) killed = killed || (e.killed_by_us && e.signal && *e.signal == SIGKILL);
   CHECK(killed);
 }
+
+TEST_CASE("ebpf: hold_fd: a start is kept up, traced, until released; the verdict is the window's") {
+  auto tracer = backend();
+  if (!tracer) return;
+  testing::check_hold_until_released(*tracer);
+  testing::check_exit_during_hold(*tracer);
+}

@@ -46,6 +46,12 @@ TEST_CASE("a program that stays up for startsecs starts, and its whole tree is e
   CHECK(std::count_if(log.exits.begin(), log.exits.end(), [](const auto& e) { return e.killed_by_us; }) >= 3);
 }
 
+TEST_CASE("hold_fd: a start is kept up, traced, until released; the verdict is the window's") {
+  trace::PtraceTracer tracer;
+  testing::check_hold_until_released(tracer);
+  testing::check_exit_during_hold(tracer);
+}
+
 TEST_CASE("chdir to a missing directory= fails as supervisord's child does") {
   auto spec = shell("true");
   spec.directory = "/no/such/place";

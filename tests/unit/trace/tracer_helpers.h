@@ -3,12 +3,15 @@
 #pragma once
 
 #include <dirent.h>
+#include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "trace/trace.h"
 
@@ -46,6 +49,62 @@ inline bool process_with_marker_alive(const std::string& marker) {
   }
   closedir(d);
   return found;
+}
+
+// TraceOptions::hold_fd, the same for both backends (check's): a program
+// that starts is kept up, still traced, until the fd turns readable; the
+// verdict and after_ms are the window's; then the tree is ended.
+inline void check_hold_until_released(trace::Tracer& tracer) {
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  const std::string marker = "bm_hold_marker_" + std::to_string(getpid());
+  trace::TraceOptions opt;
+  opt.startsecs = 0.2;
+  opt.hold_fd = p[0];
+  int64_t held_at = -1;
+  std::thread releaser;
+  opt.on_hold = [&](int64_t after_ms) {
+    held_at = after_ms;
+    CHECK(process_with_marker_alive(marker));
+    releaser = std::thread([w = p[1]] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(400));
+      close(w);  // end of file: released
+    });
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto log = tracer.run(shell("echo up; sleep 30 # " + marker), opt);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  if (releaser.joinable()) releaser.join();
+  close(p[0]);
+  CHECK(log.verdict == trace::Verdict::Starts);
+  CHECK(held_at >= 200);
+  CHECK(log.after_ms == held_at);
+  CHECK_FALSE(log.exit_code);
+  CHECK(took >= std::chrono::milliseconds(600));
+  CHECK(log.out.text() == "up\n");
+  CHECK_FALSE(process_with_marker_alive(marker));
+}
+
+// An exit during the hold ends it; the verdict stays the window's start and
+// the exit is kept among the exits only.
+inline void check_exit_during_hold(trace::Tracer& tracer) {
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  trace::TraceOptions opt;
+  opt.startsecs = 0.2;
+  opt.hold_fd = p[0];
+  bool held = false;
+  opt.on_hold = [&](int64_t) { held = true; };
+  auto log = tracer.run(shell("sleep 0.6; exit 3"), opt);  // never released
+  close(p[0]);
+  close(p[1]);
+  CHECK(held);
+  CHECK(log.verdict == trace::Verdict::Starts);
+  CHECK_FALSE(log.exit_code);
+  CHECK(log.after_ms < 600);
+  bool exit3 = false;
+  for (const auto& e : log.exits) exit3 = exit3 || (e.pid == log.main_pid && e.code && *e.code == 3 && !e.killed_by_us);
+  CHECK(exit3);
 }
 
 }  // namespace bootmortem::testing
