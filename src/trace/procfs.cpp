@@ -65,6 +65,34 @@ std::string proc_identity(pid_t pid) {
   return out;
 }
 
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  DIR* dir = opendir("/proc");
+  if (!dir) return out;
+  while (struct dirent* de = readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(de->d_name, &end, 10);
+    if (pid <= 0 || *end) continue;
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos || close + 4 > stat.size()) continue;
+    if (std::strtol(stat.c_str() + close + 4, nullptr, 10) == parent) out.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return out;
+}
+
+size_t own_thread_count() {
+  size_t n = 0;
+  DIR* dir = opendir("/proc/self/task");
+  if (!dir) return 0;
+  while (struct dirent* de = readdir(dir))
+    if (de->d_name[0] != '.') ++n;
+  closedir(dir);
+  return n;
+}
+
 std::optional<std::string> config_arg(const std::vector<std::string>& argv) {
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];

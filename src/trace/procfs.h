@@ -17,6 +17,12 @@ std::string proc_exe(pid_t pid);
 // The identity lines of /proc/<pid>/status: Umask, Uid, Gid, Groups, CapEff, SigIgn.
 std::string proc_identity(pid_t pid);
 
+// The processes whose parent is pid now (PPid in /proc/<each>/stat).
+std::vector<pid_t> children_of(pid_t pid);
+
+// The threads of this process (/proc/self/task); 0 when unknown.
+size_t own_thread_count();
+
 struct LiveSupervisord {
   pid_t pid = 0;
   // The config it runs, absolute after realpath: its -c, or the file its
