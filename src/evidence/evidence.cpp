@@ -24,6 +24,7 @@ const std::vector<std::string>& known_facts() {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_fact_names().begin(), env_fact_names().end());
     v.insert(v.end(), supervisor_fact_names().begin(), supervisor_fact_names().end());
+    v.push_back("port_held_by_sibling");  // check's, trace::TraceLog::sibling_binds
     return v;
   }();
   return all;
@@ -38,6 +39,7 @@ const std::vector<std::string>& known_values() {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_value_names().begin(), env_value_names().end());
     v.insert(v.end(), supervisor_value_names().begin(), supervisor_value_names().end());
+    v.insert(v.end(), {"sibling_program", "sibling_addr"});
     return v;
   }();
   return all;
@@ -105,6 +107,11 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   v["interpreter"] = s.interpreter;
   v["outcome"] = outcome_kind_name(o.kind);
   v["outcome_next"] = o.next;
+  // check: another program of the config, replayed alongside, held the
+  // address a bind failed on.
+  f["port_held_by_sibling"] = !t.sibling_binds.empty();
+  v["sibling_program"] = t.sibling_binds.empty() ? "" : t.sibling_binds.front().program;
+  v["sibling_addr"] = t.sibling_binds.empty() ? "" : t.sibling_binds.front().addr;
   add_env_facts(ev.env_diff, s.env, ev.login, f, v);
   add_supervisor_facts(ev);
   return ev;

@@ -64,6 +64,8 @@ struct Evidence {
   //   state), supervisord_fatal, supervisord_running, supervisord_same_exit
   //   (the replay exited as supervisord last logged), supervisord_copy_alive
   //   (supervisord's own copy ran during the replay)
+  //   and check's: port_held_by_sibling (a bind failed with EADDRINUSE on
+  //   an address another program of the config, replayed alongside, held)
   std::map<std::string, bool> facts;
   // Named values for templates; all of known_values() are present (maybe ""):
   //   program, section, config_file, user, uid, gid, user_home, user_shell,
@@ -75,6 +77,8 @@ struct Evidence {
   //   runtime_vars_missing, path_missing, search_path_missing, login_lang
   //   and the live supervisord's: supervisord_pid, supervisord_state,
   //   supervisord_description, supervisord_summary, supervisord_exit
+  //   and check's: sibling_program (that other program), sibling_addr (the
+  //   address)
   std::map<std::string, std::string> values;
 };
 

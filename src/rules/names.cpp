@@ -38,6 +38,8 @@ const std::vector<FactName>& fact_names() {
       {"supervisord_running", "supervisord (pid {supervisord_pid}) reports it RUNNING: {supervisord_description}"},
       {"supervisord_same_exit", "the replay exited with {supervisord_exit}, as it did under supervisord"},
       {"supervisord_copy_alive", "supervisord's own copy was running during the replay"},
+      // check's: programs of one config replayed together
+      {"port_held_by_sibling", "program {sibling_program} of this config listened on {sibling_addr}"},
   };
   return k;
 }
@@ -66,6 +68,8 @@ const std::vector<std::string>& value_names() {
       // the live supervisord's, evidence/live_supervisor.h
       "supervisord_pid", "supervisord_state", "supervisord_description", "supervisord_summary",
       "supervisord_exit",
+      // check's: the other program of the config that held the address
+      "sibling_program", "sibling_addr",
   };
   return k;
 }

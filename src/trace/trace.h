@@ -93,6 +93,15 @@ struct TraceOptions {
   std::function<void(int64_t after_ms)> on_hold;
 };
 
+// check: a failed bind (EADDRINUSE) whose address another program of the
+// same config held, its replay running alongside this one.
+struct SiblingBind {
+  std::string addr;     // the failed call's address: "127.0.0.1:8080"
+  int port = -1;
+  std::string program;  // the other program's name
+  int pid = 0;          // the process of its replay that listened there
+};
+
 struct TraceLog {
   std::string backend = "ptrace+seccomp";
   std::string backend_note;       // how the trace was taken, limits that matter
@@ -125,6 +134,12 @@ struct TraceLog {
   Captured err;
   // /proc/<main pid>/status identity lines read right after the first exec.
   std::optional<std::string> main_status;
+
+  // check: which start of the program this log is of. supervisord retries a
+  // program that exits before startsecs (BACKOFF); check does so while the
+  // config's other programs run, so 1 unless an earlier start failed.
+  int attempts = 1;
+  std::vector<SiblingBind> sibling_binds;
 };
 
 // After the main process exits, how long the rest of the tree is given to
