@@ -170,7 +170,8 @@ json trace_log_json(const trace::TraceLog& t) {
   for (const auto& e : t.execs) execs.push_back({{"pid", e.pid}, {"path", bytes_json(e.path)}, {"at_ms", e.at_ms}});
   for (const auto& e : t.exits) exits.push_back(exit_json(e));
   for (const auto& s : t.sibling_binds)
-    siblings.push_back({{"addr", bytes_json(s.addr)}, {"port", s.port}, {"program", bytes_json(s.program)}, {"pid", s.pid}});
+    siblings.push_back(
+        {{"addr", bytes_json(s.addr)}, {"port", s.port}, {"program", bytes_json(s.program)}, {"pid", s.pid}});
   return {{"backend", bytes_json(t.backend)},
           {"backend_note", bytes_json(t.backend_note)},
           {"backend_why", bytes_json(t.backend_why)},

@@ -253,8 +253,8 @@ std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
     const char* name = sigabbrev_np(WTERMSIG(status));
-    return std::string("killed by ") + (name ? std::string("SIG") + name : "signal " + std::to_string(WTERMSIG(status))) +
-           (WCOREDUMP(status) ? " (core dumped)" : "");
+    const std::string sig = name ? std::string("SIG") + name : "signal " + std::to_string(WTERMSIG(status));
+    return "killed by " + sig + (WCOREDUMP(status) ? " (core dumped)" : "");
   }
   return "wait status " + std::to_string(status);
 }
