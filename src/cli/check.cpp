@@ -26,6 +26,14 @@ Subcommand add_check(CLI::App& parent) {
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
   add_tracer_option(*app, o->d.tracer);
+  app->footer(
+      "The programs start together, in supervisord's order (priority), each traced on its own. One that exits "
+      "before startsecs while others run is retried as supervisord retries it (BACKOFF: 1 s, 2 s, 3 s ... before "
+      "each next start, startretries times), so one that needs another program of the config starts late, not "
+      "never; one that starts stays up until every other program has started or given up. A program that fails "
+      "every start costs about startretries*(startretries+1)/2 seconds of waits (6 s for the default 3) on top of "
+      "its starts. Exit status: 0 every program starts, 1 one fails with a cause, 3 one fails unexplained, 2 "
+      "bootmortem's own errors.");
   return {app, [o, no_redact] {
             o->d.redact = !*no_redact;
             o->d.color = o->d.format == report::Format::Text && isatty(1);

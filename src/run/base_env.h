@@ -61,6 +61,9 @@ int match_and_report(report::Report& r, const rules::RulePack& pack, report::For
 class LazyTracer {
  public:
   explicit LazyTracer(trace::TracerKind kind) : kind_(kind) {}
+  // One chosen already: check's replays run on a tracer of its own
+  // (run/together.h).
+  explicit LazyTracer(trace::TracerChoice choice) : kind_(trace::TracerKind::Auto), choice_(std::move(choice)) {}
   // The replay, its report saying which backend ran and why.
   trace::TraceLog run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options);
 

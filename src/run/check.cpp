@@ -1,7 +1,8 @@
 // `bootmortem check`: a CI smoke-check of a deploy config. Every program of
-// the config (or those named) is replayed as supervisord would start it, one
-// after the other in supervisord's start order, under one tracer, and matched
-// against the rule pack; one report lists them all.
+// the config (or those named) is replayed as supervisord would start it, all
+// of them together in supervisord's start order, each under a tracer of its
+// own (run/together.h), and matched against the rule pack; one report lists
+// them all.
 //
 // In CI no supervisord runs the config: its environment is --base-env
 // (`systemd` for Debian's service), else bootmortem's own, and the report
@@ -11,12 +12,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <iostream>
 #include <map>
 
 #include "run/base_env.h"
 #include "run/check.h"
 #include "run/live.h"
+#include "run/together.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -64,21 +67,39 @@ int check(const CheckOptions& o) {
   std::vector<spawn::SpawnSpec> specs;
   for (const auto* p : procs) specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
 
-  LazyTracer tracer(o.d.tracer);
+  // Progress for a CI log, a line per program as its verdict comes in: each
+  // takes at least its startsecs.
+  auto progress = [&](const TogetherProgress& p) {
+    std::cerr << "bootmortem check " << p.index + 1 << "/" << specs.size() << ": " << specs[p.index].name;
+    if (!p.error.empty()) {
+      std::cerr << ": the replay failed: " << p.error << "\n";
+      return;
+    }
+    std::cerr << (p.starts ? " starts" : " fails") << " after " << p.after_ms << " ms";
+    if (p.attempts > 1 && p.starts)
+      std::cerr << ", on attempt " << p.attempts << " (" << p.attempts - 1 << " BACKOFF" << (p.attempts > 2 ? "s" : "")
+                << " first: it needed another program of the config)";
+    else if (p.attempts > 1)
+      std::cerr << ", on attempt " << p.attempts << " of " << specs[p.index].startretries + 1;
+    std::cerr << "\n";
+  };
+  auto runs = replay_together(live, cfg, procs, specs, Watch{o.d.startsecs, o.d.watch}, o.d.tracer, fs, progress);
+
+  // The tool's own failure, not the program's: no report that would look
+  // like a verdict on it.
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (!runs[i].run)
+      throw core::SystemError("check: the replay of '" + procs[i]->name + "'", runs[i].err ? runs[i].err : EIO,
+                              runs[i].error);
+
   std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
   report::CheckReport c;
   c.config_path = config_path;
   for (size_t i = 0; i < specs.size(); ++i) {
-    const bool more = i + 1 < specs.size();
-    ProgramRun run = run_program(live, cfg, *procs[i], specs[i], false, Watch{o.d.startsecs, o.d.watch}, more, tracer, fs);
     auto login = logins.find(specs[i].uid);
     if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
-    report::Report r = program_report(config_path, std::move(specs[i]), std::move(run), login->second, fs);
+    report::Report r = program_report(config_path, std::move(specs[i]), std::move(*runs[i].run), login->second, fs);
     r.findings = pack.match(r.ev);
-    // Progress for a CI log: each program takes at least its startsecs.
-    const auto& t = r.ev.trace;
-    std::cerr << "bootmortem check " << i + 1 << "/" << specs.size() << ": " << r.ev.spec.name
-              << (t.verdict == trace::Verdict::Starts ? " starts" : " fails") << " after " << t.after_ms << " ms\n";
     c.programs.push_back(std::move(r));
   }
   report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);
