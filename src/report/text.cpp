@@ -140,9 +140,11 @@ void log_files(const View& v, const Style& st, std::ostream& out) {
 void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   Style st{o.color};
   out << st(v.starts ? "1;32" : "1;31", v.verdict_line) << "\n";
-  for (const auto& line : v.outcome_lead) out << line << "\n";
+  // supervisord's own account first when one was read; then what it does
+  // with the program over time.
   for (const auto& line : supervisor_lead(v)) out << line << "\n";
   for (const auto& line : logs_lead(v)) out << line << "\n";
+  for (const auto& line : v.outcome_lead) out << line << "\n";
   out << "\n";
   if (!v.r.findings.empty())
     top_finding(v, st, out);
