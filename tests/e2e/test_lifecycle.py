@@ -144,8 +144,8 @@ class Lifecycle(unittest.TestCase):
         cls.replay = {name: diagnose(cls.conf, name) for name in
                       ("crash_loop", "daemonizes", "exits_expected")}
         cls.replay["crash_loop_ptrace"] = diagnose(cls.conf, "crash_loop", "--tracer", "ptrace")
+        cls.replay["daemonizes_ptrace"] = diagnose(cls.conf, "daemonizes", "--tracer", "ptrace")
         cls.replay["healthy"] = diagnose(cls.conf, "healthy", "--watch", "2")
-        kill_markers()
 
     # ---- supervisord's own account ------------------------------------------
     def test_supervisord_crash_loops_restarts_and_never_gives_up(self):
@@ -222,10 +222,14 @@ class Lifecycle(unittest.TestCase):
         self.assertIn(rep["findings"][0]["rule"], HOME_RULES, res.describe())
 
     def test_daemonizing_program(self):
-        res, rep = self.replay["daemonizes"]
-        self.assertEqual(1, res.rc, res.describe())
-        self.assertEqual("daemonizes", rep["outcome"]["kind"], res.describe())
-        self.assertEqual("program-daemonizes", rep["findings"][0]["rule"], res.describe())
+        for key in ("daemonizes", "daemonizes_ptrace"):
+            with self.subTest(tracer=key):
+                res, rep = self.replay[key]
+                self.assertEqual(1, res.rc, res.describe())
+                self.assertEqual("daemonizes", rep["outcome"]["kind"], res.describe())
+                self.assertEqual("program-daemonizes", rep["findings"][0]["rule"], res.describe())
+        left = [p for p in e2elib.all_pids() if MARKER in e2elib.cmdline(p) and e2elib.pid_alive(p)]
+        self.assertEqual([], left, "the replay left the daemonized child running")
 
     def test_expected_exit_is_exited(self):
         res, rep = self.replay["exits_expected"]
