@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <unordered_map>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
+
+#include "trace/procfs.h"
 
 namespace bootmortem::trace {
 namespace {
@@ -97,16 +99,7 @@ std::vector<pid_t> ancestry(pid_t pid) {
 }
 
 std::vector<std::string> proc_cmdline(pid_t pid) {
-  std::string raw = read_all("/proc/" + std::to_string(pid) + "/cmdline");
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < raw.size()) {
-    size_t end = raw.find('\0', start);
-    if (end == std::string::npos) end = raw.size();
-    out.push_back(raw.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
+  return split_nul(read_all("/proc/" + std::to_string(pid) + "/cmdline"));
 }
 
 }  // namespace bootmortem::trace

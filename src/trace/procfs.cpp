@@ -33,6 +33,16 @@ std::string real_path(const std::string& p) {
   return ::realpath(p.c_str(), buf) ? std::string(buf) : core::normalize_path(p);
 }
 
+std::string status_field(const std::string& status, const std::string& name) {
+  std::istringstream in(status);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.starts_with(name + ":")) return line.substr(name.size() + 1);
+  return "";
+}
+
+}  // namespace
+
 std::vector<std::string> split_nul(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -44,16 +54,6 @@ std::vector<std::string> split_nul(const std::string& s) {
   }
   return out;
 }
-
-std::string status_field(const std::string& status, const std::string& name) {
-  std::istringstream in(status);
-  std::string line;
-  while (std::getline(in, line))
-    if (line.starts_with(name + ":")) return line.substr(name.size() + 1);
-  return "";
-}
-
-}  // namespace
 
 std::string proc_exe(pid_t pid) { return readlink_str("/proc/" + std::to_string(pid) + "/exe"); }
 

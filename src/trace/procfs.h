@@ -14,6 +14,8 @@
 namespace bootmortem::trace {
 
 std::string proc_exe(pid_t pid);
+// A /proc file of NUL-separated strings (cmdline, environ), split.
+std::vector<std::string> split_nul(const std::string& s);
 // The identity lines of /proc/<pid>/status: Umask, Uid, Gid, Groups, CapEff, SigIgn.
 std::string proc_identity(pid_t pid);
 
