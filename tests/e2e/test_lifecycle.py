@@ -77,17 +77,22 @@ def diagnose(conf, prog, *args):
     return res, res.json()
 
 
+def set_up(cls, tag):
+    """A fresh tmpdir and test user for a test class, with the crashing script; undone at class cleanup."""
+    cls.tmp = e2elib.make_tmpdir(tag)
+    cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
+    subprocess.run(["userdel", "-r", USER], capture_output=True)
+    sh("useradd", "-m", "-s", "/bin/bash", USER)
+    cls.addClassCleanup(subprocess.run, ["userdel", "-r", USER], capture_output=True)
+    cls.addClassCleanup(kill_markers)
+    (cls.tmp / "crash.py").write_text(textwrap.dedent(CRASH))
+    return cls.tmp
+
+
 class Lifecycle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = e2elib.make_tmpdir("lifecycle")
-        cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
-        subprocess.run(["userdel", "-r", USER], capture_output=True)
-        sh("useradd", "-m", "-s", "/bin/bash", USER)
-        cls.addClassCleanup(subprocess.run, ["userdel", "-r", USER], capture_output=True)
-        cls.addClassCleanup(kill_markers)
-        t = cls.tmp
-        (t / "crash.py").write_text(textwrap.dedent(CRASH))
+        t = set_up(cls, "lifecycle")
         (t / "daemon.py").write_text(textwrap.dedent(DAEMON))
         cls.port, cls.healthy_port = e2elib.free_ports(2)
         programs = {
@@ -255,13 +260,7 @@ class LoadedMachine(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = e2elib.make_tmpdir("loaded")
-        cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
-        subprocess.run(["userdel", "-r", USER], capture_output=True)
-        sh("useradd", "-m", "-s", "/bin/bash", USER)
-        cls.addClassCleanup(subprocess.run, ["userdel", "-r", USER], capture_output=True)
-        t = cls.tmp
-        (t / "crash.py").write_text(textwrap.dedent(CRASH))
+        t = set_up(cls, "loaded")
         ports = e2elib.free_ports(3)
         cls.seed_conf = e2elib.install_egg_cache(t / "egg-cache", ports[0], ports[1])
         conf = ["[supervisord]", "logfile=%s/supervisord.log" % t, "pidfile=%s/supervisord.pid" % t, ""]
