@@ -44,7 +44,9 @@ json syscall(const trace::FailedSyscall& s) {
 }
 
 json trace_json(const trace::TraceLog& t) {
-  json j = {{"backend", t.backend}, {"why", t.backend_why}, {"note", t.backend_note}};
+  json j = {{"backend", t.backend}, {"why", t.backend_why}, {"note", t.backend_note},
+            // check: which start this is (supervisord's BACKOFF retries while the others run).
+            {"attempts", t.attempts}};
   // What was counted but not kept, never silently: present when nonzero.
   for (const auto& [name, n] : {std::pair{"failed_dropped", t.failed_dropped},
                                 {"execs_dropped", t.execs_dropped},

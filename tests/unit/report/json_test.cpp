@@ -69,7 +69,8 @@ TEST_CASE("what the tracer counted but did not keep is present when nonzero; pid
   report::Report r;
   r.ev = testing::seed_evidence(false);
   auto j = as_json(r);
-  CHECK(j["trace"].size() == 3);  // backend, why and note only
+  CHECK(j["trace"].size() == 4);  // backend, why, note and attempts only
+  CHECK(j["trace"]["attempts"] == 1);
   CHECK_FALSE(j["syscalls_failed"].back().contains("pids"));
   r.ev.trace.execs_dropped = 9000;
   r.ev.trace.lost_events = 3;
