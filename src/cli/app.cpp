@@ -23,10 +23,31 @@ constexpr AddSubcommand k_subcommands[] = {
     add_trace,
 };
 
+// CLI11 says a word that is not a choice as "--format: Check xml value in
+// {text->0,markdown->1} OR {0,1} FAILED": say the words instead.
+std::string plain_choice_error(const std::string& what) {
+  const auto check = what.find(": Check ");
+  const auto in = what.find(" value in {");
+  const auto close = what.find('}', in);
+  if (check == std::string::npos || in == std::string::npos || close == std::string::npos ||
+      !what.ends_with(" FAILED"))
+    return what;
+  std::string words;
+  const std::string list = what.substr(in + 11, close - in - 11);  // "text->0,markdown->1"
+  for (size_t at = 0; at < list.size();) {
+    size_t comma = list.find(',', at);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string item = list.substr(at, comma - at);
+    words += (words.empty() ? "" : "|") + item.substr(0, item.find("->"));
+    at = comma + 1;
+  }
+  return what.substr(0, check) + ": '" + what.substr(check + 8, in - check - 8) + "' is not one of " + words;
+}
+
 }  // namespace
 
-const std::map<std::string, report::Format>& report_formats() {
-  static const std::map<std::string, report::Format> k = {
+const Choices<report::Format>& report_formats() {
+  static const Choices<report::Format> k = {
       {"text", report::Format::Text},
       {"markdown", report::Format::Markdown},
       {"json", report::Format::Json},
@@ -36,13 +57,12 @@ const std::map<std::string, report::Format>& report_formats() {
 }
 
 void add_tracer_option(CLI::App& app, trace::TracerKind& kind) {
-  static const std::map<std::string, trace::TracerKind> k = {
+  static const Choices<trace::TracerKind> k = {
       {"auto", trace::TracerKind::Auto},
       {"ebpf", trace::TracerKind::Ebpf},
       {"ptrace", trace::TracerKind::Ptrace},
   };
-  app.add_option("--tracer", kind, "auto (eBPF when root and the kernel accepts it, else ptrace), ebpf or ptrace")
-      ->transform(CLI::CheckedTransformer(k, CLI::ignore_case));
+  add_choice(app, "--tracer", kind, k, "auto (eBPF when root and the kernel accepts it, else ptrace), ebpf or ptrace");
 }
 
 int run(int argc, char** argv) {
@@ -50,18 +70,23 @@ int run(int argc, char** argv) {
   // reaps every child bootmortem starts (runuser for the login environment,
   // supervisorctl, the replay) before bootmortem can learn how it ended.
   signal(SIGCHLD, SIG_DFL);
-  CLI::App app{"bootmortem: why a supervisord program will not boot, and what to change"};
+  CLI::App app{"bootmortem: why a supervisord program will not boot, and what to change", "bootmortem"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("bootmortem ") + BOOTMORTEM_VERSION);
 
   std::vector<Subcommand> subs;
   for (AddSubcommand add : k_subcommands) subs.push_back(add(app));
 
+  // Nothing asked: the usage and the subcommands, as a person would want.
+  if (argc <= 1) {
+    std::cout << app.help();
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::string what = e.what();
+    std::string what = plain_choice_error(e.what());
     if (argc > 1 && argv[1][0] != '-' && !app.get_subcommands().size())
       what = std::string("unknown command '") + argv[1] + "' (try --help)";
     std::cerr << "bootmortem: " << what << "\n";

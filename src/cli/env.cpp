@@ -65,10 +65,9 @@ Subcommand add_env(CLI::App& parent) {
   app->add_option("program", o->d.program, "program name: name, group:name")->required();
   app->add_option("-c,--configuration", o->d.config, "supervisord config file (default: supervisord's search path)");
   // Not junit: env runs nothing that could pass or fail.
-  static const std::map<std::string, report::Format> k_formats = {
+  static const Choices<report::Format> k_formats = {
       {"text", report::Format::Text}, {"markdown", report::Format::Markdown}, {"json", report::Format::Json}};
-  app->add_option("--format", o->format, "text, markdown or json")
-      ->transform(CLI::CheckedTransformer(k_formats, CLI::ignore_case));
+  add_choice(*app, "--format", o->format, k_formats, "text, markdown or json");
   app->add_option("--base-env", o->d.base_env,
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values");

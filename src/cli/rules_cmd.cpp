@@ -162,15 +162,13 @@ Subcommand add_rules(CLI::App& parent) {
 
   auto* ls = app->add_subcommand("list", "list the rules: id, family, confidence, title");
   rules_option(ls);
-  static const std::map<std::string, ListFormat> k_formats = {{"text", ListFormat::Text},
+  static const Choices<ListFormat> k_formats = {{"text", ListFormat::Text},
                                                               {"json", ListFormat::Json}};
-  ls->add_option("--format", o->format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_formats, CLI::ignore_case));
+  add_choice(*ls, "--format", o->format, k_formats, "text or json");
 
   auto* pt = app->add_subcommand("patterns", "every text regex of the pack (RE2 syntax): rule, field, pattern");
   rules_option(pt);
-  pt->add_option("--format", o->format, "text (tab-separated) or json")
-      ->transform(CLI::CheckedTransformer(k_formats, CLI::ignore_case));
+  add_choice(*pt, "--format", o->format, k_formats, "text (tab-separated) or json");
 
   auto* lt = app->add_subcommand("lint", "load every rule and fixture file; report mistakes as file:line (exit 2)");
   rules_option(lt);

@@ -31,7 +31,7 @@ struct ShowOptions {
   bool no_redact = false;
 };
 
-const std::map<std::string, report::ShowFormat> k_show_formats = {
+const Choices<report::ShowFormat> k_show_formats = {
     {"text", report::ShowFormat::Text},
     {"json", report::ShowFormat::Json},
 };
@@ -111,8 +111,7 @@ Subcommand add_show(CLI::App& parent) {
   auto* app = parent.add_subcommand("show", "print the programs as supervisord resolves them, without running them");
   app->add_option("program", o->programs, "names: name, group:name, group:* (default: all)");
   app->add_option("-c,--configuration", o->config, "supervisord config file (default: supervisord's search path)");
-  app->add_option("--format", o->format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_show_formats, CLI::ignore_case));
+  add_choice(*app, "--format", o->format, k_show_formats, "text or json");
   app->add_flag("--no-redact", o->no_redact, "show secret-looking values as written");
   return {app, [o] { return show(*o); }};
 }

@@ -36,7 +36,7 @@ struct TraceCmdOptions {
   bool all = false;
 };
 
-const std::map<std::string, report::TraceFormat> k_trace_formats = {
+const Choices<report::TraceFormat> k_trace_formats = {
     {"text", report::TraceFormat::Text},
     {"json", report::TraceFormat::Json},
 };
@@ -111,8 +111,7 @@ Subcommand add_trace(CLI::App& parent) {
   auto* app = parent.add_subcommand(
       "trace", "run any command as yourself under the tracer and say which system calls failed");
   add_tracer_option(*app, o->tracer);
-  app->add_option("--format", o->format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_trace_formats, CLI::ignore_case));
+  add_choice(*app, "--format", o->format, k_trace_formats, "text or json");
   auto* startsecs = app->add_option("--startsecs", o->startsecs,
                                     "end it when it is still up after N seconds, as a start (exit 0)")
                         ->check(CLI::PositiveNumber);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <iostream>
 
@@ -138,7 +139,19 @@ std::string rules_dir(const std::optional<std::string>& given) {
   if (given) return *given;
   if (const char* env = std::getenv("BOOTMORTEM_RULES")) return env;
   struct stat st;
+  // Installed: PREFIX/bin/bootmortem finds PREFIX/share/bootmortem/rules,
+  // whatever prefix it was installed with (cmake --install --prefix, a .deb).
+  char exe[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    std::string bin = exe;
+    bin.erase(bin.rfind('/'));
+    const std::string installed = bin + "/../share/bootmortem/rules";
+    if (::stat(installed.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return core::normalize_path(installed);
+  }
   if (::stat(BOOTMORTEM_RULES_DIR, &st) == 0) return BOOTMORTEM_RULES_DIR;
+  // A build tree's binary: the source tree's pack.
   return BOOTMORTEM_SOURCE_RULES_DIR;
 }
 
