@@ -150,8 +150,8 @@ std::string rules_dir(const std::optional<std::string>& given) {
     const std::string installed = bin + "/../share/bootmortem/rules";
     if (::stat(installed.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return core::normalize_path(installed);
   }
-  if (::stat(BOOTMORTEM_RULES_DIR, &st) == 0) return BOOTMORTEM_RULES_DIR;
-  // A build tree's binary: the source tree's pack.
+  // A build tree's binary: the source tree's pack (never a pack some other
+  // install left under the configured prefix).
   return BOOTMORTEM_SOURCE_RULES_DIR;
 }
 

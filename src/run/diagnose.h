@@ -36,8 +36,9 @@ struct DiagnoseOptions {
 // Returns the process exit code; throws core::InputError / core::SystemError.
 int diagnose(const DiagnoseOptions& o);
 
-// The rule directory: --rules, $BOOTMORTEM_RULES, the installed pack, or the
-// source tree's when running from a build directory.
+// The rule directory: --rules, $BOOTMORTEM_RULES, the pack installed beside
+// the binary (BIN/../share/bootmortem/rules), or the source tree's when
+// running from a build directory.
 std::string rules_dir(const std::optional<std::string>& given);
 
 }  // namespace bootmortem::run
