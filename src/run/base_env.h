@@ -85,6 +85,9 @@ struct ProgramRun {
 struct Watch {
   std::optional<double> startsecs;
   double window = k_default_watch;
+  // A start seen under ptrace (which stops the program at every trapped
+  // call) is confirmed by a run with no tracer, whose verdict wins.
+  bool confirm_untraced = false;
 };
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,

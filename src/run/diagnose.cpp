@@ -22,6 +22,7 @@
 #include "trace/port_owner.h"
 #include "trace/procfs.h"
 #include "trace/trace.h"
+#include "trace/untraced.h"
 
 extern char** environ;
 
@@ -230,6 +231,28 @@ std::vector<size_t> self_conflicts(const trace::TraceLog& log, const std::vector
   return out;
 }
 
+// The traced run stayed up; under ptrace that may be the tracer's doing (a
+// program that fails many calls is stopped at each). The same spawn with no
+// tracer decides: its exit replaces the traced run's verdict and timing, and
+// the traced run's evidence stays.
+void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt) {
+  if (log.verdict != trace::Verdict::Starts || log.spawnerr || !log.backend.starts_with("ptrace")) return;
+  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch);
+  const std::string traced = "traced, still up after " + std::to_string(log.after_ms) + " ms";
+  if (!u.exited) {
+    log.backend_note += "; an untraced run confirms the start (still up after " + std::to_string(u.after_ms) + " ms)";
+    return;
+  }
+  const std::string how = u.signal ? "killed by signal " + std::to_string(*u.signal)
+                                   : "exit status " + std::to_string(u.code.value_or(0));
+  log.backend_note += "; the verdict is an untraced run's: " + traced + " (ptrace stops it at every trapped call), "
+                      "untraced " + how + " after " + std::to_string(u.after_ms) + " ms";
+  log.verdict = trace::Verdict::Fails;
+  log.exit_code = u.code;
+  log.exit_signal = u.signal;
+  log.after_ms = u.after_ms;
+}
+
 }  // namespace
 
 trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options) {
@@ -281,6 +304,7 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
       }
     }
   }
+  if (watch.confirm_untraced) confirm_untraced(run.log, spec, topt);
   return run;
 }
 
@@ -315,7 +339,7 @@ int diagnose(const DiagnoseOptions& o) {
 
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
   LazyTracer tracer(o.tracer);
-  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, Watch{o.startsecs, o.watch}, false, tracer, fs);
+  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, Watch{o.startsecs, o.watch, true}, false, tracer, fs);
   login::LoginEnv login = login_of(spec.uid, users, fs);
   report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
   return match_and_report(r, pack, o.format, o.redact, o.color);

@@ -255,6 +255,60 @@ class Lifecycle(unittest.TestCase):
         self.assertGreaterEqual(rep["exit"]["after_ms"], 3000, res.describe())
 
 
+# Fails 150,000 lookups of modules that are not there, then exits 3: about a
+# second at its own speed, ten or more under ptrace, which stops it twice at
+# every one of them.
+LOOKUPS = """
+import os, sys
+for i in range(150000):
+    try:
+        os.stat("/nonexistent/bm-module-%d.py" % i)
+    except OSError:
+        pass
+print("no module found on the search path", file=sys.stderr)
+sys.exit(3)
+"""
+
+
+class TracerSpeed(unittest.TestCase):
+    """A verdict the tracer's own cost could decide is an untraced run's."""
+
+    @classmethod
+    def setUpClass(cls):
+        t = set_up(cls, "tracerspeed")
+        (t / "lookups.py").write_text(textwrap.dedent(LOOKUPS))
+        conf = ["[supervisord]", "logfile=%s/supervisord.log" % t, "pidfile=%s/supervisord.pid" % t,
+                "childlogdir=%s" % t, "", "[program:lookups]", "command=%s %s/lookups.py" % (PY, t),
+                "user=%s" % USER, "startsecs=3", ""]
+        cls.conf = t / "supervisord.conf"
+        cls.conf.write_text("\n".join(conf))
+        sup = e2elib.Supervisord(cls.conf, t / "supervisord.pid", t / "supervisord.log")
+        cls.addClassCleanup(sup.stop)
+        sup.start()
+        cls.real, _ = sup.wait_for_failure("lookups", 60)
+        cls.log = sup.log_text()
+        sup.stop()
+        cls.ptrace = diagnose(cls.conf, "lookups", "--tracer", "ptrace", "--watch", "2")
+        cls.ebpf = diagnose(cls.conf, "lookups", "--tracer", "ebpf", "--watch", "2")
+
+    def test_supervisord_sees_it_fail(self):
+        self.assertIn(self.real, ("FATAL", "CRASH_LOOP"), self.log)
+        self.assertIn("exited: lookups (exit status 3; not expected)", self.log)
+
+    def test_under_ptrace_the_untraced_run_gives_the_verdict(self):
+        res, rep = self.ptrace
+        self.assertEqual("fails", rep["verdict"], res.describe())
+        self.assertEqual(3, rep["exit"]["code"], res.describe())
+        self.assertIn("the verdict is an untraced run's", rep["trace"]["note"], res.describe())
+        self.assertIn(res.rc, (1, 3), res.describe())
+
+    def test_under_ebpf_the_run_itself_fails(self):
+        res, rep = self.ebpf
+        self.assertEqual("fails", rep["verdict"], res.describe())
+        self.assertEqual(3, rep["exit"]["code"], res.describe())
+        self.assertNotIn("untraced", rep["trace"]["note"], res.describe())
+
+
 class LoadedMachine(unittest.TestCase):
     """The same verdicts and causes with a CPU hog per core as without."""
 

@@ -1,0 +1,28 @@
+// The spawn run once more with no tracer at all: its exit status and timing
+// only. A traced run's timing can decide a verdict (ptrace stops a program
+// at every trapped call: a boot that fails in 0.9 s can outlive startsecs
+// under it), and this run says what the program does at its own speed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "spawn/spawn_spec.h"
+
+namespace bootmortem::trace {
+
+struct UntracedRun {
+  bool exited = false;        // the main process exited within the limit
+  std::optional<int> code;    // its exit status
+  std::optional<int> signal;  // or the signal that ended it
+  int64_t after_ms = 0;       // when it exited, or how long it was watched
+};
+
+// Runs spec as the replay child does (same environment, user, directory,
+// umask, fds), watches the main process for at most limit_s seconds, then
+// ends the whole tree (process group, and every orphan it left to this
+// process as subreaper). Throws SystemError when the run itself could not
+// be set up.
+UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s);
+
+}  // namespace bootmortem::trace
