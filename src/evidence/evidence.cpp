@@ -5,14 +5,6 @@
 #include <set>
 
 namespace bootmortem::evidence {
-namespace {
-
-std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : std::to_string(sig);
-}
-
-}  // namespace
 
 const std::vector<std::string>& known_facts() {
   static const std::vector<std::string> k = {
@@ -77,10 +69,7 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   f["exit_expected"] = exited && o.expected;
   f["signaled"] = t.exit_signal.has_value();
   f["stderr_empty"] = t.err.total == 0;
-  bool survived = t.left_behind > 0;
-  for (const auto& e : t.exits)
-    if (e.killed_by_us && e.pid != t.main_pid) survived = true;
-  f["descendants_survived"] = exited && survived;
+  f["descendants_survived"] = o.kind == OutcomeKind::Daemonizes;
 
   auto& v = ev.values;
   v["program"] = s.name;

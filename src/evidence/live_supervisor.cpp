@@ -134,7 +134,7 @@ SupervisorView ask_supervisor(const LiveQuery& q, const RpcTransport* rpc, const
   return v;
 }
 
-std::optional<LoggedAttempt> last_logged_attempt(const std::vector<LogEvent>& history) {
+std::optional<LoggedAttempt> last_logged_attempt(std::span<const LogEvent> history) {
   std::optional<LoggedAttempt> last;
   int64_t spawned = -1;
   bool success = false;
@@ -142,7 +142,7 @@ std::optional<LoggedAttempt> last_logged_attempt(const std::vector<LogEvent>& hi
     if (e.kind == LogEventKind::Spawned) spawned = e.ms, success = false;
     if (e.kind == LogEventKind::Success) success = true;
     if (e.kind == LogEventKind::Exited && spawned >= 0) {
-      last = LoggedAttempt{e.status, e.signal, e.ms - spawned, success};
+      last = LoggedAttempt{e.status, e.signal, e.ms - spawned, success, e.expected};
       spawned = -1;
     }
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,8 +65,9 @@ struct LoggedAttempt {
   std::optional<std::string> signal;
   int64_t lived_ms = 0;
   bool success_logged = false;  // "entered RUNNING" came first
+  bool expected = false;        // supervisord logged the exit as expected
 };
-std::optional<LoggedAttempt> last_logged_attempt(const std::vector<LogEvent>& history);
+std::optional<LoggedAttempt> last_logged_attempt(std::span<const LogEvent> history);
 
 // The replay collided with supervisord's own copy of the program: the failed
 // calls at `conflicting` (indexes into t.failed) were the copy's doing, not

@@ -12,13 +12,6 @@
 namespace bootmortem::evidence {
 namespace {
 
-// Whether the last exit logged before index `end` was an expected one.
-bool before_expected(const std::vector<LogEvent>& h, long end) {
-  for (long i = end - 1; i >= 0; --i)
-    if (h[i].kind == LogEventKind::Exited) return h[i].expected;
-  return false;
-}
-
 // The latest attempt in supervisord's history: how it ended, if it did.
 void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::TraceLog& t) {
   long last_spawn = -1, last_spawnerr = -1;
@@ -37,8 +30,8 @@ void attempt_from_history(const std::vector<LogEvent>& h, int startsecs, trace::
   // The start before the latest entered RUNNING and then exited
   // unexpectedly: supervisord restarted it, and the latest is the next turn
   // of a crash loop unless it has outlived that one well.
-  const auto before = last_logged_attempt(std::vector<LogEvent>(h.begin(), h.begin() + last_spawn));
-  const bool cycling = before && before->success_logged && (before->signal || !before_expected(h, last_spawn));
+  const auto before = last_logged_attempt(std::span(h).first(static_cast<size_t>(last_spawn)));
+  const bool cycling = before && before->success_logged && (before->signal || !before->expected);
   auto take_before = [&] {
     t.exit_code = before->status;
     if (before->signal) t.exit_signal = signal_by_name(*before->signal);

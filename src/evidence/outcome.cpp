@@ -1,5 +1,7 @@
 #include "evidence/outcome.h"
 
+#include "evidence/supervisor_log.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -7,10 +9,7 @@ namespace bootmortem::evidence {
 namespace {
 
 std::string how_it_ended(const trace::TraceLog& t) {
-  if (t.exit_signal) {
-    const char* abbrev = sigabbrev_np(*t.exit_signal);
-    return std::string("killed by ") + (abbrev ? std::string("SIG") + abbrev : std::to_string(*t.exit_signal));
-  }
+  if (t.exit_signal) return "killed by " + signal_name(*t.exit_signal);
   if (t.exit_code) return "exit status " + std::to_string(*t.exit_code);
   return "exit";
 }
@@ -84,6 +83,9 @@ Outcome judge_outcome(const spawn::SpawnSpec& s, const trace::TraceLog& t) {
                   (too_quick ? "a crash loop instead of FATAL" : "FATAL instead of a crash loop") +
                   "); both are this failure.";
   const std::string how = how_it_ended(t);
+  // After startsecs autorestart decides; before it, BACKOFF's retries do.
+  o.restarted = !too_quick && (s.autorestart == config::AutoRestart::True ||
+                               (s.autorestart == config::AutoRestart::Unexpected && !o.expected));
 
   uint64_t behind = t.left_behind;
   if (!behind)
@@ -97,8 +99,6 @@ Outcome judge_outcome(const spawn::SpawnSpec& s, const trace::TraceLog& t) {
                " it started live on, which it neither watches nor stops; then " + o.next;
     } else {
       o.state = "EXITED";
-      o.restarted = s.autorestart == config::AutoRestart::True ||
-                    (s.autorestart == config::AutoRestart::Unexpected && !o.expected);
       o.next = "it sees its child exit (" + how + ") while " + n +
                " it started live on, which it neither watches nor stops" +
                (o.restarted ? "; it starts another copy at once, which collides with the first"
@@ -113,8 +113,6 @@ Outcome judge_outcome(const spawn::SpawnSpec& s, const trace::TraceLog& t) {
              std::to_string(s.startsecs) + "); " + o.next;
     return o;
   }
-  o.restarted = s.autorestart == config::AutoRestart::True ||
-                (s.autorestart == config::AutoRestart::Unexpected && !o.expected);
   if (o.restarted) {
     o.kind = OutcomeKind::CrashLoop;
     o.state = "RUNNING";

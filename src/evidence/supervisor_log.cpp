@@ -280,4 +280,9 @@ std::optional<int> signal_by_name(const std::string& name) {
   return std::nullopt;
 }
 
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : std::to_string(sig);
+}
+
 }  // namespace bootmortem::evidence

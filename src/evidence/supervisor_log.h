@@ -77,6 +77,8 @@ LogHistory history_from_log(const std::string& text, HistoryQuery q, size_t keep
 // A signal by name, "SIGSEGV" as supervisord logs it or "SEGV"; nullopt
 // for none.
 std::optional<int> signal_by_name(const std::string& name);
+// "SIGSEGV" for 11; the number when the signal has no name.
+std::string signal_name(int sig);
 
 // "~0.5 s", "~40 ms", "~12.3 s".
 std::string approx_duration(int64_t ms);

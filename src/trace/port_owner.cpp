@@ -6,34 +6,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <unordered_map>
 
 #include "trace/procfs.h"
 
 namespace bootmortem::trace {
-namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-pid_t parent_of(pid_t pid) {
-  std::string stat = read_all("/proc/" + std::to_string(pid) + "/stat");
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream rest(stat.substr(close + 1));
-  std::string state;
-  long ppid = 0;
-  rest >> state >> ppid;
-  return static_cast<pid_t>(ppid);
-}
-
-}  // namespace
 
 std::vector<ListeningSocket> listening_sockets(const std::string& text) {
   std::vector<ListeningSocket> out;
@@ -56,7 +34,7 @@ std::vector<ListeningSocket> listening_sockets(const std::string& text) {
 std::vector<Listener> listeners() {
   std::unordered_map<unsigned long, int> port_of;
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"})
-    for (const auto& s : listening_sockets(read_all(table))) port_of[s.inode] = s.port;
+    for (const auto& s : listening_sockets(proc_text(table))) port_of[s.inode] = s.port;
   std::vector<Listener> out;
   if (port_of.empty()) return out;
   DIR* proc = opendir("/proc");
@@ -99,7 +77,7 @@ std::vector<pid_t> ancestry(pid_t pid) {
 }
 
 std::vector<std::string> proc_cmdline(pid_t pid) {
-  return split_nul(read_all("/proc/" + std::to_string(pid) + "/cmdline"));
+  return split_nul(proc_text("/proc/" + std::to_string(pid) + "/cmdline"));
 }
 
 }  // namespace bootmortem::trace

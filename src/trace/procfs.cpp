@@ -15,13 +15,6 @@
 namespace bootmortem::trace {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string readlink_str(const std::string& link) {
   char buf[PATH_MAX];
   ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
@@ -58,11 +51,26 @@ std::vector<std::string> split_nul(const std::string& s) {
 std::string proc_exe(pid_t pid) { return readlink_str("/proc/" + std::to_string(pid) + "/exe"); }
 
 std::string proc_identity(pid_t pid) {
-  std::string status = slurp("/proc/" + std::to_string(pid) + "/status");
+  std::string status = proc_text("/proc/" + std::to_string(pid) + "/status");
   std::string out;
   for (const char* name : {"Umask", "Uid", "Gid", "Groups", "CapEff", "SigIgn"})
     out += std::string(name) + ":" + status_field(status, name) + "\n";
   return out;
+}
+
+std::string proc_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+pid_t parent_of(pid_t pid) {
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+  const std::string stat = proc_text("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 4 > stat.size()) return 0;
+  return static_cast<pid_t>(std::strtol(stat.c_str() + close + 4, nullptr, 10));
 }
 
 std::vector<pid_t> children_of(pid_t parent) {
@@ -73,11 +81,7 @@ std::vector<pid_t> children_of(pid_t parent) {
     char* end = nullptr;
     long pid = std::strtol(de->d_name, &end, 10);
     if (pid <= 0 || *end) continue;
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
-    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos || close + 4 > stat.size()) continue;
-    if (std::strtol(stat.c_str() + close + 4, nullptr, 10) == parent) out.push_back(static_cast<pid_t>(pid));
+    if (parent_of(static_cast<pid_t>(pid)) == parent) out.push_back(static_cast<pid_t>(pid));
   }
   closedir(dir);
   return out;
@@ -113,7 +117,7 @@ std::optional<std::string> config_arg(const std::vector<std::string>& argv) {
 
 std::optional<LiveSupervisord> read_live_supervisord(pid_t pid) {
   const std::string base = "/proc/" + std::to_string(pid);
-  std::vector<std::string> argv = split_nul(slurp(base + "/cmdline"));
+  std::vector<std::string> argv = split_nul(proc_text(base + "/cmdline"));
   // `python3 /usr/bin/supervisord -c X`, a supervisord executable, or
   // `python3 -m supervisor.supervisord`.
   size_t at = argv.size();
@@ -128,10 +132,10 @@ std::optional<LiveSupervisord> read_live_supervisord(pid_t pid) {
   LiveSupervisord live;
   live.pid = pid;
   live.cwd = readlink_str(base + "/cwd");
-  std::string env_text = slurp(base + "/environ");
+  std::string env_text = proc_text(base + "/environ");
   live.environ_read = !env_text.empty();
   live.environ = core::Env::parse(env_text);
-  std::string status = slurp(base + "/status");
+  std::string status = proc_text(base + "/status");
   live.umask = static_cast<mode_t>(std::strtoul(status_field(status, "Umask").c_str(), nullptr, 8));
   live.uid = static_cast<uid_t>(std::strtoul(status_field(status, "Uid").c_str(), nullptr, 10));
 
@@ -173,7 +177,7 @@ std::optional<LiveSupervisord> find_live_supervisord(const std::string& config_p
     // Written after daemonizing, removed on a clean exit (§10); a stale one
     // may name a reused pid, so it must still be a supervisord.
     char* end = nullptr;
-    std::string text = slurp(pidfile_path);
+    std::string text = proc_text(pidfile_path);
     long pid = std::strtol(text.c_str(), &end, 10);
     if (pid > 0 && end != text.c_str())
       if (auto live = read_live_supervisord(static_cast<pid_t>(pid))) {

@@ -19,7 +19,11 @@ std::vector<std::string> split_nul(const std::string& s);
 // The identity lines of /proc/<pid>/status: Umask, Uid, Gid, Groups, CapEff, SigIgn.
 std::string proc_identity(pid_t pid);
 
-// The processes whose parent is pid now (PPid in /proc/<each>/stat).
+// A whole /proc file ("" when it cannot be read).
+std::string proc_text(const std::string& path);
+// The parent of pid now (the ppid of /proc/<pid>/stat); 0 when unknown.
+pid_t parent_of(pid_t pid);
+// The processes whose parent is pid now.
 std::vector<pid_t> children_of(pid_t pid);
 
 // The threads of this process (/proc/self/task); 0 when unknown.
