@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -194,21 +195,17 @@ int match_and_report(report::Report& r, const rules::RulePack& pack, report::For
 
 namespace {
 
-// supervisord's own copy of this program among holder's parents: the child
-// of supervisord on its line whose command line is the program's.
-pid_t copy_of_program(pid_t holder, const evidence::SupervisorView& view, const spawn::SpawnSpec& spec) {
-  const auto chain = trace::ancestry(holder);
-  for (size_t k = 0; k + 1 < chain.size(); ++k)
-    if (chain[k + 1] == view.pid) return trace::proc_cmdline(chain[k]) == spec.argv ? chain[k] : 0;
-  return 0;
-}
-
-// The ports that copies of the program the live supervisord runs listen on
-// now, with the copy's pid.
-std::vector<trace::Listener> copies_listening(const evidence::SupervisorView& view, const spawn::SpawnSpec& spec) {
+// The ports that supervisord's copy of the program (the pid it reports for
+// it; 0: none runs) or a process under it listens on now, with that pid.
+// Its own account, not the command line: a script's copy shows its
+// interpreter there, and gunicorn renames its processes.
+std::vector<trace::Listener> copy_listening(pid_t copy) {
   std::vector<trace::Listener> out;
-  for (const auto& l : trace::listeners())
-    if (pid_t copy = copy_of_program(l.pid, view, spec)) out.push_back({l.port, copy});
+  if (copy <= 0) return out;
+  for (const auto& l : trace::listeners()) {
+    const auto chain = trace::ancestry(l.pid);
+    if (std::find(chain.begin(), chain.end(), copy) != chain.end()) out.push_back({l.port, copy});
+  }
   return out;
 }
 
@@ -285,10 +282,11 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   topt.watch = watch.window;
   topt.more_runs = more_runs;
   std::vector<trace::Listener> held;
-  if (view) held = copies_listening(*view, spec);
+  if (view) held = copy_listening(view->process_pid);
   run.log = tracer.run(spec, topt);
   if (view) {
-    for (const auto& l : copies_listening(*view, spec)) held.push_back(l);
+    // A crash loop's copy comes and goes: the one supervisord runs now too.
+    for (const auto& l : copy_listening(ask_live(*live, cfg, proc, spec, fs).process_pid)) held.push_back(l);
     pid_t copy = 0;
     auto conflicts = self_conflicts(run.log, held, copy);
     if (copy) view->copy_pid_during_replay = copy;

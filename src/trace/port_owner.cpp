@@ -76,8 +76,4 @@ std::vector<pid_t> ancestry(pid_t pid) {
   return out;
 }
 
-std::vector<std::string> proc_cmdline(pid_t pid) {
-  return split_nul(proc_text("/proc/" + std::to_string(pid) + "/cmdline"));
-}
-
 }  // namespace bootmortem::trace

@@ -24,9 +24,6 @@ std::vector<pid_t> listening_pids(int port);
 // pid, its parent, its parent's parent ... up to (not including) pid 0.
 std::vector<pid_t> ancestry(pid_t pid);
 
-// /proc/<pid>/cmdline split at its NULs; empty when it cannot be read.
-std::vector<std::string> proc_cmdline(pid_t pid);
-
 // The listening sockets of one /proc/net/tcp-format text: inode and port
 // (pure: tested on recorded text).
 struct ListeningSocket {

@@ -94,6 +94,9 @@ class Lifecycle(unittest.TestCase):
     def setUpClass(cls):
         t = set_up(cls, "lifecycle")
         (t / "daemon.py").write_text(textwrap.dedent(DAEMON))
+        (t / "serve").write_text("#!%s\nimport sys\nfrom http.server import test, SimpleHTTPRequestHandler\n"
+                                 "test(SimpleHTTPRequestHandler, port=int(sys.argv[1]), bind='127.0.0.1')\n" % PY)
+        (t / "serve").chmod(0o755)
         cls.port, cls.healthy_port = e2elib.free_ports(2)
         programs = {
             "crash_loop": "%s %s/crash.py" % (PY, t),
@@ -101,7 +104,8 @@ class Lifecycle(unittest.TestCase):
             "daemonizes": "%s %s/daemon.py %s" % (PY, t, MARKER),
             "exits_expected": "/bin/sh -c 'sleep 2.5; exit 0'",
             "healthy": "/bin/sleep 300",
-            "healthy_port": "%s -m http.server %d --bind 127.0.0.1" % (PY, cls.healthy_port),
+            # A script: its process shows the interpreter in its command line.
+            "healthy_port": "%s/serve %d" % (t, cls.healthy_port),
         }
         lines = ["[supervisord]", "logfile=%s/supervisord.log" % t, "pidfile=%s/supervisord.pid" % t,
                  "childlogdir=%s" % t, "", "[unix_http_server]", "file=%s/supervisor.sock" % t, "",

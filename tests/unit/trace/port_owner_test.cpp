@@ -28,10 +28,9 @@ TEST_CASE("listening sockets: only those in LISTEN (0A), with their port, IPv4 a
   CHECK((socks6[0].inode == 5151 && socks6[0].port == 8080));
 }
 
-TEST_CASE("ancestry climbs from a pid to init; the command line splits at NULs") {
+TEST_CASE("ancestry climbs from a pid to init") {
   auto chain = trace::ancestry(getpid());
   REQUIRE(chain.size() >= 2);
   CHECK(chain[0] == getpid());
   CHECK(chain[1] == getppid());
-  CHECK_FALSE(trace::proc_cmdline(getpid()).empty());
 }
