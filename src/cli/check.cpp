@@ -25,6 +25,9 @@ Subcommand add_check(CLI::App& parent) {
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
   add_tracer_option(*app, o->d.tracer);
+  auto no_verify = std::make_shared<bool>(false);
+  app->add_flag("--no-verify", *no_verify,
+                "do not replay a failing program with the top findings' fixes applied (each alone)");
   app->footer(
       "The programs start together, in supervisord's order (priority), each traced on its own. One that exits "
       "before startsecs while others run is retried as supervisord retries it (BACKOFF: 1 s, 2 s, 3 s ... before "
@@ -33,8 +36,9 @@ Subcommand add_check(CLI::App& parent) {
       "every start costs about startretries*(startretries+1)/2 seconds of waits (6 s for the default 3) on top of "
       "its starts. Exit status: 0 every program starts, 1 one fails with a cause, 3 one fails unexplained, 2 "
       "bootmortem's own errors.");
-  return {app, [o, no_redact] {
+  return {app, [o, no_redact, no_verify] {
             o->d.redact = !*no_redact;
+            o->d.verify = !*no_verify;
             o->d.color = o->d.format == report::Format::Text && isatty(1);
             return run::check(*o);
           }};

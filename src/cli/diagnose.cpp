@@ -24,10 +24,15 @@ Subcommand add_diagnose(CLI::App& parent) {
   app->add_option("--rules", o->rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
   add_tracer_option(*app, o->tracer);
+  auto no_verify = std::make_shared<bool>(false);
+  app->add_flag("--no-verify", *no_verify, "do not replay the program with the top findings' fixes applied");
+  app->add_option("--patch-out", o->patch_out,
+                  "write the combined fix as a patch (patch -p0 < FILE; file commands as comments)");
   app->add_flag("--replay", o->replay,
                 "replay even when the live supervisord reports the program RUNNING (starts a second copy)");
-  return {app, [o, no_redact] {
+  return {app, [o, no_redact, no_verify] {
             o->redact = !*no_redact;
+            o->verify = !*no_verify;
             o->color = o->format == report::Format::Text && isatty(1);
             return run::diagnose(*o);
           }};

@@ -148,6 +148,10 @@ struct LoadContext {
   // (logfile/pidfile/child log parent dirs, directory=, childlogdir) are
   // made through it; when null they are skipped.
   const core::FileSystem* fs = nullptr;
+  // Texts that stand in for files of these absolute paths (the main config
+  // or an included one): a fix's patched config, read as supervisord would
+  // read it once patched, with the real file left as it is.
+  std::map<std::string, std::string> overrides;
 };
 
 // Parse a config held in memory (includes are read from disk).

@@ -34,7 +34,8 @@ std::optional<std::string> Loader::get(const std::string& section, const std::st
 
 namespace {
 
-std::optional<std::string> read_text_file(const std::string& path) {
+std::optional<std::string> read_text_file(const std::string& path, const LoadContext& ctx) {
+  if (auto it = ctx.overrides.find(path); it != ctx.overrides.end()) return it->second;
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || S_ISDIR(st.st_mode)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
@@ -88,7 +89,7 @@ void read_includes(Loader& L, const Expansions& expansions) {
     for (const auto& filename : matches) {
       L.config.parse_infos.push_back("Included extra file \"" + filename + "\" during parsing");
       // An unreadable file is skipped without a word, as RawConfigParser.read() does.
-      if (auto text = read_text_file(filename)) {
+      if (auto text = read_text_file(filename, L.ctx)) {
         L.doc.read(*text, filename);
         L.config.included.push_back(filename);
       }
@@ -259,7 +260,7 @@ Config load_config_file(const std::string& path, const LoadContext& ctx) {
   const std::string abs = core::absolute_path(path, ctx.cwd);
   struct stat st {};
   if (::stat(abs.c_str(), &st) != 0) throw core::InputError(core::Origin{path, 0}, "could not find config file " + path);
-  auto text = read_text_file(abs);
+  auto text = read_text_file(abs, ctx);
   if (!text) throw core::InputError(core::Origin{path, 0}, "could not read config file " + path);
   return load_config_text(*text, path, ctx);
 }

@@ -28,8 +28,25 @@ json finding(const rules::Finding& f) {
           {"patch", nonempty(f.patch)},
           {"config_line", nonempty(f.config_line)},
           {"confidence", f.confidence},
-          {"verified", f.verified},
+          // true: replayed with the fix, RUNNING; false: replayed, it was not
+          // (verification says what happened); null: not replayed (why).
+          {"verified", f.verified ? json(*f.verified) : json(nullptr)},
+          {"verification", nonempty(f.verification)},
+          {"verify_ms", f.verify_ms >= 0 ? json(f.verify_ms) : json(nullptr)},
+          // 1: found in the replay; n: revealed once the fixes before it were applied.
+          {"round", f.round},
+          {"commands", f.plan.commands},
           {"evidence", f.evidence}};
+}
+
+// The combined fix the verification replays tried (null when none ran).
+json remedy_json(const std::optional<Remedy>& m) {
+  if (!m) return nullptr;
+  json patches = json::array();
+  for (const auto& [file, diff] : m->patches) patches.push_back({{"file", file}, {"patch", diff}});
+  return {{"verified", m->verified}, {"rules", m->rules},     {"commands", m->commands},
+          {"patches", patches},      {"outcome", m->outcome}, {"replays", m->replays},
+          {"ms", m->ms}};
 }
 
 json syscall(const trace::FailedSyscall& s) {
@@ -106,6 +123,7 @@ json report_doc(const View& v) {
       // explain: the log files read instead of a replay (null for a replay).
       {"explain", logs_json(v)},
       {"findings", findings},
+      {"fix", remedy_json(v.r.remedy)},
       {"env_diff", diff},
       // How the login side of env_diff was obtained (login::LoginEnv).
       {"login", {{"method", ev.login.method}, {"captured", ev.login.captured}}},

@@ -118,8 +118,16 @@ void render_junit(const std::vector<View>& views, const std::string& config_path
     const rules::Finding* top = v.r.findings.empty() ? nullptr : &v.r.findings.front();
     std::ostringstream text;
     render_text(v, RenderOptions{o.redact, false}, text);
+    // Whether the fix was proven, for the CI page: a property, and in the message.
+    if (top && !top->verification.empty())
+      out << ">\n      <properties><property name=\"fix_verified\" value=\""
+          << (top->verified == true ? "true" : top->verified == false ? "false" : "null") << "\"/></properties";
+    const std::string proof = !top || top->verification.empty() ? ""
+                              : top->verified == true           ? " (fix verified)"
+                              : top->verified == false          ? " (fix did not verify)"
+                                                                : " (fix not verified)";
     out << ">\n      <failure type=\"" << xml(top ? top->rule : "unexplained") << "\" message=\""
-        << xml(top ? top->title : v.verdict_line) << "\">" << xml(text.str()) << "</failure>\n";
+        << xml((top ? top->title : v.verdict_line) + proof) << "\">" << xml(text.str()) << "</failure>\n";
     out << "    </testcase>\n";
   }
   out << "  </testsuite>\n</testsuites>\n";

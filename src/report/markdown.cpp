@@ -55,6 +55,9 @@ void finding(std::ostream& out, const rules::Finding& f, const char* level) {
   out << "Rule " << code(f.rule) << ", confidence " << confidence(f.confidence) << ".\n\n";
   out << f.cause << "\n\n";
   out << "**Fix:** " << f.fix << "\n\n";
+  if (!f.verification.empty())
+    out << (f.verified == true ? "**Verified:** " : f.verified == false ? "**Did not verify:** " : "**Not verified:** ")
+        << f.verification << "\n\n";
   if (!f.config_line.empty()) block(out, "ini", f.config_line);
   if (!f.patch.empty()) block(out, "diff", f.patch);
   if (!f.evidence.empty()) {
@@ -130,6 +133,24 @@ void render_markdown(const View& v, std::ostream& out) {
   } else {
     out << "## Root cause\n\n";
     finding(out, v.r.findings.front(), "###");
+    if (v.r.remedy && !v.r.remedy->rules.empty()) {
+      const auto& m = *v.r.remedy;
+      std::string chain;
+      for (const auto& id : m.rules) chain += (chain.empty() ? "" : ", then ") + code(id);
+      out << (m.verified ? "## Proven fix\n\n" : "## Best fix tried (not verified)\n\n") << "Causes, in order: " << chain
+          << ". " << m.replays << " verification replay" << (m.replays == 1 ? "" : "s") << ", " << m.ms << " ms: "
+          << m.outcome << "\n\n";
+      if (!m.commands.empty()) {
+        std::string cmds;
+        for (const auto& c : m.commands) cmds += c + "\n";
+        out << "Run, in order, as root:\n\n";
+        block(out, "sh", cmds);
+      }
+      for (const auto& [file, diff] : m.patches) {
+        out << "Patch for " << code(file) << ":\n\n";
+        block(out, "diff", diff);
+      }
+    }
   }
   if (v.r.findings.size() > 1) {
     out << "## Other findings\n\n";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,25 @@ namespace bootmortem::report {
 
 enum class Format { Text, Markdown, Json, Junit };
 
+// The fix as proven by replays (run/verify): the findings whose fixes,
+// applied together in this order, the last replay judged; one unified diff
+// per config file it changes, and the commands that change files, in order.
+struct Remedy {
+  std::vector<std::string> rules;  // in the order their fixes were applied
+  std::vector<std::pair<std::string, std::string>> patches;  // file, diff
+  std::vector<std::string> commands;
+  bool verified = false;           // the program then reached RUNNING and held
+  std::string outcome;             // what the last replay showed
+  int replays = 0;                 // verification replays run for the report
+  int64_t ms = 0;                  // and what they took together
+};
+
 struct Report {
   evidence::Evidence ev;
   std::vector<rules::Finding> findings;
   std::string config_path;
+  // Set when fixes were replayed (diagnose and check, unless --no-verify).
+  std::optional<Remedy> remedy;
 };
 
 struct RenderOptions {

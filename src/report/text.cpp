@@ -38,12 +38,20 @@ void indented(std::ostream& out, const std::string& text, const std::string& pad
   }
 }
 
+// Whether a finding's fix was replayed, in a few words.
+std::string proof(const rules::Finding& f) {
+  if (f.verified == true) return "verified";
+  if (f.verified == false) return "did not verify";
+  return "not verified";
+}
+
 void top_finding(const View& v, const Style& st, std::ostream& out) {
   const auto& f = v.r.findings.front();
   out << st("1;33", "Cause") << " (" << f.rule << ", confidence " << confidence(f.confidence)
       << "): " << f.title << "\n";
   out << "  " << f.cause << "\n\n";
-  out << st("1;32", "Fix") << ":\n  " << f.fix << "\n";
+  out << st("1;32", "Fix") << (f.verification.empty() ? "" : " (" + proof(f) + ")") << ":\n  " << f.fix << "\n";
+  if (!f.verification.empty()) out << "  " << (f.verified == true ? st("1;32", "Proof") : st.bold("Proof")) << ": " << sentence(f.verification) << "\n";
   if (!f.config_line.empty()) {
     std::string section = v.r.ev.spec.section.empty() ? "the program's section" : "[" + v.r.ev.spec.section + "]";
     out << "  Line for " << section << ":\n    " << st("1", f.config_line) << "\n";
@@ -52,7 +60,9 @@ void top_finding(const View& v, const Style& st, std::ostream& out) {
     out << "\n" << st.bold("Because") << ":\n";
     for (const auto& e : f.evidence) out << "  - " << e << "\n";
   }
-  if (!f.patch.empty()) {
+  // The proven fix's combined patch (below) holds this one.
+  const bool combined = v.r.remedy && !v.r.remedy->patches.empty() && v.r.remedy->rules.front() == f.rule;
+  if (!f.patch.empty() && !combined) {
     out << "\n" << st.bold("Patch") << ":\n";
     indented(out, f.patch, "  ");
   }
@@ -67,6 +77,27 @@ void other_findings(const View& v, const Style& st, std::ostream& out) {
         << confidence(f.confidence) << ")\n";
     out << "     " << f.cause << "\n";
     out << "     Fix: " << f.fix << "\n";
+    if (!f.verification.empty()) out << "     " << (f.round > 1 ? "Revealed by the fix above; " : "") << sentence(f.verification) << "\n";
+  }
+}
+
+// The fix as proven, in the order to apply it: every cause of the chain, the
+// commands that change files, the combined patch.
+void remedy(const View& v, const Style& st, std::ostream& out) {
+  if (!v.r.remedy || v.r.remedy->rules.empty()) return;
+  const auto& m = *v.r.remedy;
+  out << "\n" << (m.verified ? st("1;32", "Proven fix") : st.bold("Best fix tried (not verified)"));
+  std::string chain;
+  for (const auto& id : m.rules) chain += (chain.empty() ? "" : ", then ") + id;
+  out << " (" << chain << "; " << m.replays << " verification replay" << (m.replays == 1 ? "" : "s") << ", "
+      << m.ms << " ms):\n  " << sentence(m.outcome) << "\n";
+  if (!m.commands.empty()) {
+    out << "  Run, in order, as root:\n";
+    for (const auto& c : m.commands) out << "    " << c << "\n";
+  }
+  for (const auto& [file, diff] : m.patches) {
+    out << "  Patch for " << file << " (--patch-out FILE writes it; patch -p0 < FILE):\n";
+    indented(out, diff, "    ");
   }
 }
 
@@ -146,8 +177,10 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   for (const auto& line : logs_lead(v)) out << line << "\n";
   for (const auto& line : v.outcome_lead) out << line << "\n";
   out << "\n";
-  if (!v.r.findings.empty())
+  if (!v.r.findings.empty()) {
     top_finding(v, st, out);
+    remedy(v, st, out);
+  }
   else if (!v.starts)
     out << (v.r.ev.logs ? logs_no_finding(v) : "No rule explains this failure; below is what bootmortem saw.") << "\n";
   other_findings(v, st, out);
@@ -181,7 +214,9 @@ void render_check_text(const std::vector<View>& views, const std::string& config
     out << "  " << (v.starts ? st("1;32", "ok  ") : st("1;31", "FAIL")) << "  " << v.verdict_line << "\n";
     if (v.starts) continue;
     const auto& f = v.r.findings;
-    out << "        " << (f.empty() ? "no rule explains it" : f.front().title + " [" + f.front().rule + "]") << "\n";
+    out << "        " << (f.empty() ? "no rule explains it" : f.front().title + " [" + f.front().rule + "]");
+    if (!f.empty() && !f.front().verification.empty()) out << "; fix " << proof(f.front());
+    out << "\n";
   }
   for (const auto& v : views) {
     if (v.starts) continue;

@@ -14,8 +14,10 @@ namespace bootmortem::report {
 namespace {
 
 void redact_finding(rules::Finding& f) {
-  for (auto* s : {&f.title, &f.cause, &f.fix, &f.patch, &f.config_line}) *s = redact_text(*s);
+  for (auto* s : {&f.title, &f.cause, &f.fix, &f.patch, &f.config_line, &f.verification}) *s = redact_text(*s);
   for (auto& e : f.evidence) e = redact_text(e);
+  for (auto& c : f.plan.config) c.value = redact_text(c.value);
+  for (auto& c : f.plan.commands) c = redact_text(c);
 }
 
 void redact(Report& r) {
@@ -31,6 +33,11 @@ void redact(Report& r) {
   if (ev.spec.spawnerr) ev.spec.spawnerr = redact_text(*ev.spec.spawnerr);
   if (ev.supervisor) redact_supervisor(*ev.supervisor);
   if (ev.logs) redact_logs(*ev.logs);
+  if (r.remedy) {
+    for (auto& [file, diff] : r.remedy->patches) diff = redact_text(diff);
+    for (auto& c : r.remedy->commands) c = redact_text(c);
+    r.remedy->outcome = redact_text(r.remedy->outcome);
+  }
 }
 
 // A replay's outcome is known; a log's or a live supervisord's account has

@@ -45,7 +45,8 @@ using Keys = std::set<std::string>;
 const Keys k_condition_keys = {"exit_code", "stderr", "stdout",  "output",
                                "spawnerr",  "verdict", "facts", "syscall"};
 const Keys k_rule_keys = {"id",  "title", "family",  "confidence", "cause",
-                          "fix", "set_env", "any",   "cite"};
+                          "fix", "set_env", "any",   "cite", "set", "set_supervisord",
+                          "run", "changes", "unverifiable"};
 const Keys k_syscall_keys = {"call", "errno", "path", "path_not", "under", "port_below", "port_at_least"};
 
 const std::pair<const char*, TextField> k_text_keys[] = {
@@ -182,13 +183,28 @@ struct Reader {
                       bool config_line_ok) const {
     for (const auto& name : tpl.names()) {
       if (captures.count(name) || is_value(name)) continue;
+      if (name.starts_with(k_login_env_prefix)) continue;  // a variable's login value
       if (name == k_config_line && config_line_ok) continue;
-      std::string why = name == k_config_line ? " ({config_line} needs a [rule.set_env] table)"
+      std::string why = name == k_config_line ? " ({config_line} needs a [rule.set_env] or [rule.set] table)"
                                               : "";
       throw core::InputError(tpl.origin(), "rule '" + rule_id + "': template names '{" + name +
                                                "}', which is neither a capture of this rule nor "
                                                "an evidence value" + why);
     }
+  }
+
+  // A table's entries in the order written (toml++ keeps keys sorted).
+  std::vector<std::pair<const toml::key*, const toml::node*>> written_order(const toml::node& v,
+                                                                            const char* field) const {
+    const auto* table = v.as_table();
+    if (!table) fail(v.source(), std::string("'") + field + "' must be a table ([rule." + field + "])");
+    std::vector<std::pair<const toml::key*, const toml::node*>> entries;
+    for (const auto& [key, node] : *table) entries.push_back({&key, &node});
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      const auto &x = a.first->source().begin, &y = b.first->source().begin;
+      return x.line != y.line ? x.line < y.line : x.column < y.column;
+    });
+    return entries;
   }
 
   Template tpl(const toml::table& t, const char* key) const {
@@ -244,25 +260,38 @@ struct Reader {
                                      [](const PatternRef& p) { return p.set(); });
     if (!has_condition) fail(t->source(), "rule has no conditions, so it would match everything");
 
-    if (const auto* v = t->get("set_env")) {
-      const auto* env = v->as_table();
-      if (!env) fail(v->source(), "'set_env' must be a table ([rule.set_env])");
-      // toml++ keeps keys sorted; the config line keeps the order written.
-      std::vector<std::pair<const toml::key*, const toml::node*>> entries;
-      for (const auto& [key, node] : *env) entries.push_back({&key, &node});
-      std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
-        const auto &x = a.first->source().begin, &y = b.first->source().begin;
-        return x.line != y.line ? x.line < y.line : x.column < y.column;
-      });
-      for (const auto& [key, node] : entries) {
+    if (const auto* v = t->get("set_env"))
+      for (const auto& [key, node] : written_order(*v, "set_env")) {
         std::string name(key->str());
-        if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) ||
-            !std::all_of(name.begin(), name.end(),
+        bool capture = name.size() > 2 && name.front() == '{' && name.back() == '}';
+        std::string bare = capture ? name.substr(1, name.size() - 2) : name;
+        if (bare.empty() || std::isdigit(static_cast<unsigned char>(bare[0])) ||
+            !std::all_of(bare.begin(), bare.end(),
                          [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }))
-          fail(key->source(), "'" + name + "' is not an environment variable name");
-        r.set_env.push_back({name, Template::parse(string(*node, name.c_str()), at(node->source()))});
+          fail(key->source(), "'" + name + "' is not an environment variable name (or a {capture})");
+        r.set_env.push_back({Template::parse(name, at(key->source())),
+                             Template::parse(string(*node, name.c_str()), at(node->source()))});
       }
-    }
+    for (auto [field, out] : {std::pair{"set", &r.set_program}, std::pair{"set_supervisord", &r.set_supervisord}})
+      if (const auto* v = t->get(field))
+        for (const auto& [key, node] : written_order(*v, field)) {
+          std::string name(key->str());
+          if (name == "environment") fail(key->source(), "environment= is changed with [rule.set_env]");
+          if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+              }))
+            fail(key->source(), "'" + name + "' is not a supervisor config key");
+          out->push_back({name, Template::parse(string(*node, name.c_str()), at(node->source()))});
+        }
+    for (auto [field, out] : {std::pair{"run", &r.run}, std::pair{"changes", &r.changes}})
+      if (const auto* v = t->get(field)) {
+        const auto* arr = v->as_array();
+        if (!arr) fail(v->source(), std::string("'") + field + "' must be an array of strings");
+        for (const auto& e : *arr) out->push_back(Template::parse(string(e, field), at(e.source())));
+      }
+    if (!r.run.empty() && r.changes.empty())
+      fail(t->source(), "'run' needs 'changes': the paths its commands change, to replay them in a throwaway copy");
+    if (const auto* v = t->get("unverifiable")) r.unverifiable = Template::parse(string(*v, "unverifiable"), at(v->source()));
     r.cause = tpl(*t, "cause");
     r.fix = tpl(*t, "fix");
 
@@ -281,9 +310,17 @@ struct Reader {
       }
       captures.insert(common.begin(), common.end());
     }
-    check_template(r.cause, captures, !r.set_env.empty());
-    check_template(r.fix, captures, !r.set_env.empty());
-    for (const auto& a : r.set_env) check_template(a.value, captures, false);
+    check_template(r.cause, captures, !r.set_env.empty() || !r.set_program.empty());
+    check_template(r.fix, captures, !r.set_env.empty() || !r.set_program.empty());
+    for (const auto& a : r.set_env) {
+      check_template(a.name, captures, false);
+      check_template(a.value, captures, false);
+    }
+    for (const auto* list : {&r.set_program, &r.set_supervisord})
+      for (const auto& a : *list) check_template(a.value, captures, false);
+    for (const auto* list : {&r.run, &r.changes})
+      for (const auto& c : *list) check_template(c, captures, false);
+    if (r.unverifiable) check_template(*r.unverifiable, captures, false);
     rule_id.clear();
     return r;
   }

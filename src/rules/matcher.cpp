@@ -165,6 +165,60 @@ bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
   return true;
 }
 
+// The pieces of text a config patch is made of.
+std::vector<std::string> split_text(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+// A word for /bin/sh: as it is when it needs no quoting, else in single quotes.
+std::string shell_word(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") ==
+                        std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+Captures shell_quoted(const Captures& in) {
+  Captures out;
+  for (const auto& [k, v] : in) out.emplace(k, shell_word(v));
+  return out;
+}
+
+// {login_env.X} for every such hole of the rule: the login's value of the
+// variable X names (a capture or value holding a name), else of X itself.
+Captures login_scope(const evidence::Evidence& ev, const Rule& r,
+                     const std::vector<const Captures*>& scopes) {
+  Captures out;
+  std::vector<const Template*> templates{&r.cause, &r.fix};
+  for (const auto& a : r.set_env) templates.insert(templates.end(), {&a.name, &a.value});
+  for (const auto* list : {&r.set_program, &r.set_supervisord})
+    for (const auto& a : *list) templates.push_back(&a.value);
+  for (const auto& c : r.run) templates.push_back(&c);
+  const std::string prefix = k_login_env_prefix;
+  for (const auto* t : templates)
+    for (const auto& name : t->names()) {
+      if (!name.starts_with(prefix)) continue;
+      std::string var = name.substr(prefix.size());
+      for (const auto* scope : scopes)
+        if (auto it = scope->find(var); it != scope->end()) {
+          var = it->second;
+          break;
+        }
+      out[name] = ev.login.env.get(var).value_or("");
+    }
+  return out;
+}
+
 std::optional<Finding> apply(const Prepared& p, const Rule& r) {
   Outcome o;
   if (!evaluate(p, r.all, o)) return std::nullopt;
@@ -189,19 +243,70 @@ std::optional<Finding> apply(const Prepared& p, const Rule& r) {
                static_cast<double>(p.rank.size());
 
   Captures engine;
+  Captures login = login_scope(p.ev, r, {&o.captures, &p.ev.values});
+  const std::vector<const Captures*> scopes{&o.captures, &p.ev.values, &login};
+  std::string file = p.value("config_file");
+  if (file.empty()) file = p.ev.spec.source.file;
+  std::string section = p.ev.spec.section.empty() ? p.value("section") : p.ev.spec.section;
+  auto unknown = [&](const std::string& what) {
+    if (f.plan.unverifiable.empty())
+      f.plan.unverifiable = "the value of " + what + " is not known: neither the program's environment nor " +
+                            "the user's login has it, so the patch holds a placeholder";
+  };
   if (!r.set_env.empty()) {
     Assignments env;
-    for (const auto& a : r.set_env) env.push_back({a.name, a.value.fill({&o.captures, &p.ev.values})});
-    std::string file = p.value("config_file");
-    if (file.empty()) file = p.ev.spec.source.file;
-    std::string section = p.ev.spec.section.empty() ? p.value("section") : p.ev.spec.section;
+    for (const auto& a : r.set_env) {
+      std::string name = a.name.fill(scopes);
+      std::string value = a.value.fill(scopes);
+      if (value.empty()) {
+        unknown(name);
+        value = "<" + name + ">";
+      }
+      env.push_back({name, value});
+    }
     auto edit = environment_edit(p.ev.config_text, file, p.ev.spec.source.line, section, env);
     f.config_line = edit.config_line;
     f.patch = edit.patch;
     engine[k_config_line] = f.config_line;
+    f.plan.config.push_back({file, section, "environment", env_assignments(env), p.ev.spec.source.line});
   }
-  f.cause = r.cause.fill({&o.captures, &p.ev.values, &engine});
-  f.fix = r.fix.fill({&o.captures, &p.ev.values, &engine});
+  std::string text = p.ev.config_text;
+  for (const auto& a : r.set_program) {
+    std::string value = a.value.fill(scopes);
+    if (value.empty()) {
+      unknown(a.key + "=");
+      value = "<" + a.key + ">";
+    }
+    ConfigChange c{file, section, a.key, value, p.ev.spec.source.line};
+    if (auto changed = apply_change(text, c)) text = *changed;
+    engine[k_config_line] += (engine[k_config_line].empty() ? "" : "\n") + a.key + "=" + value;
+    f.plan.config.push_back(std::move(c));
+  }
+  if (!r.set_program.empty()) {
+    f.config_line = engine[k_config_line];
+    f.patch = unified_diff(file, split_text(p.ev.config_text), split_text(text));
+  }
+  for (const auto& a : r.set_supervisord) {
+    std::string value = a.value.fill(scopes);
+    if (value.empty()) {
+      unknown(a.key + "=");
+      value = "<" + a.key + ">";
+    }
+    // The main config's [supervisord]; run/verify knows which file that is.
+    f.plan.config.push_back({"", "supervisord", a.key, value, 0});
+    if (f.config_line.empty()) f.config_line = a.key + "=" + value;
+  }
+  if (!r.run.empty()) {
+    Captures quoted_captures = shell_quoted(o.captures), quoted_values = shell_quoted(p.ev.values),
+             quoted_login = shell_quoted(login);
+    for (const auto& c : r.run)
+      f.plan.commands.push_back(c.fill({&quoted_captures, &quoted_values, &quoted_login}));
+    for (const auto& c : r.changes)
+      if (std::string path = c.fill(scopes); !path.empty()) f.plan.paths.push_back(path);
+  }
+  if (r.unverifiable) f.plan.unverifiable = r.unverifiable->fill(scopes);
+  f.cause = r.cause.fill({&o.captures, &p.ev.values, &engine, &login});
+  f.fix = r.fix.fill({&o.captures, &p.ev.values, &engine, &login});
 
   std::sort(o.syscalls.begin(), o.syscalls.end(),
             [](const auto* a, const auto* b) { return a->seq < b->seq; });

@@ -30,5 +30,8 @@ const std::vector<std::string>& syscall_capture_names();
 
 // Names only the engine fills: the config line built from set_env.
 inline constexpr const char* k_config_line = "config_line";
+// {login_env.X}: the user's login value of variable X, or of the variable
+// whose name the capture or value X holds.
+inline constexpr const char* k_login_env_prefix = "login_env.";
 
 }  // namespace bootmortem::rules

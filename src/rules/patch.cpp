@@ -130,6 +130,37 @@ ConfigEdit environment_edit(const std::string& config_text, const std::string& f
   return edit;
 }
 
+std::optional<std::string> apply_change(const std::string& text, const ConfigChange& change) {
+  std::vector<std::string> lines = split_lines(text);
+  auto header = find_header(lines, change.section_line, change.section);
+  if (!header) return std::nullopt;
+  auto keys = section_keys(lines, *header);
+  auto existing = std::find_if(keys.rbegin(), keys.rend(),
+                               [&](const KeyLine& k) { return k.key == change.key; });
+  if (change.key == "environment" && existing != keys.rend()) {
+    std::string value;
+    for (size_t i = existing->first; i <= existing->last; ++i) {
+      std::string part = lines[i].substr(0, value_end(lines[i]));
+      if (i == existing->first) part = part.substr(part.find_first_of("=:") + 1);
+      value += trim(part);
+    }
+    std::string& last = lines[existing->last];
+    bool needs_comma = !value.empty() && value.back() != ',';
+    last.insert(value_end(last), (needs_comma ? "," : "") + change.value);
+  } else if (existing != keys.rend()) {
+    lines.erase(lines.begin() + static_cast<long>(existing->first) + 1,
+                lines.begin() + static_cast<long>(existing->last) + 1);
+    lines[existing->first] = change.key + "=" + change.value;
+  } else {
+    size_t at = keys.empty() ? *header + 1 : keys.back().last + 1;
+    lines.insert(lines.begin() + static_cast<long>(at), change.key + "=" + change.value);
+  }
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  if (!text.empty() && text.back() != '\n' && !out.empty()) out.pop_back();
+  return out;
+}
+
 std::string unified_diff(const std::string& file, const std::vector<std::string>& before,
                          const std::vector<std::string>& after) {
   size_t prefix = 0;

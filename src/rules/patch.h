@@ -3,9 +3,12 @@
 // environment= of a section, so an existing one is extended, never repeated.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "rules/rules.h"
 
 namespace bootmortem::rules {
 
@@ -26,6 +29,11 @@ struct ConfigEdit {
 ConfigEdit environment_edit(const std::string& config_text, const std::string& file,
                             int section_line, const std::string& section,
                             const Assignments& env);
+
+// text with the change made: environment= extended (never repeated), another
+// key's value replaced (with its continuation lines) or the key added after
+// the section's last key. nullopt when text has no such section.
+std::optional<std::string> apply_change(const std::string& text, const ConfigChange& change);
 
 // One-hunk unified diff between two versions of a file (3 lines of context).
 std::string unified_diff(const std::string& file, const std::vector<std::string>& before,

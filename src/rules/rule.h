@@ -61,8 +61,17 @@ struct Conditions {
   std::vector<std::string> capture_names() const;
 };
 
+// NAME = value of [rule.set_env]; a name written "{capture}" is the
+// capture's value. Values may name {login_env.X}: the user's login value of
+// the variable X (or of the variable a capture or value X names).
 struct EnvAssignment {
-  std::string name;
+  Template name;
+  Template value;
+};
+
+// key = value of [rule.set] (the program's section) or [rule.set_supervisord].
+struct KeyAssignment {
+  std::string key;
   Template value;
 };
 
@@ -77,6 +86,11 @@ struct Rule {
   Template cause;
   Template fix;
   std::vector<EnvAssignment> set_env;  // in the order written
+  std::vector<KeyAssignment> set_program;
+  std::vector<KeyAssignment> set_supervisord;
+  std::vector<Template> run;       // shell commands that change files; holes shell-quoted
+  std::vector<Template> changes;   // the paths those commands change
+  std::optional<Template> unverifiable;  // why the fix cannot be replayed
   core::Origin origin;
 };
 

@@ -3,7 +3,9 @@
 // patch. Format: rules/README.md.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,26 @@
 #include "evidence/evidence.h"
 
 namespace bootmortem::rules {
+
+// One change to the config that a fix makes.
+struct ConfigChange {
+  std::string file;     // the file that holds the section; empty: the main config
+  std::string section;  // "program:web", "supervisord"
+  std::string key;      // "environment": value holds assignments to add to it
+  std::string value;
+  int section_line = 0; // 1-based line of the section header in file, 0: unknown
+};
+
+// What a fix changes, in a form bootmortem can apply to a replay (run/verify).
+struct FixPlan {
+  std::vector<ConfigChange> config;
+  std::vector<std::string> commands;  // shell commands that change files, in order
+  std::vector<std::string> paths;     // the files and directories those commands change
+  // Why the fix cannot be replayed (a value nobody knows, a cause outside the
+  // host); empty when it can, or when there is nothing to replay.
+  std::string unverifiable;
+  bool empty() const { return config.empty() && commands.empty(); }
+};
 
 struct Finding {
   std::string rule;     // id
@@ -22,7 +44,14 @@ struct Finding {
   std::string config_line;  // the line to add to the program's section, or empty
   double confidence = 0;
   double score = 0;     // ranking score (confidence plus evidence position)
-  bool verified = false;  // the fix was replayed and the program then started
+  FixPlan plan;
+  // The fix replayed (run/verify): true, the program then reached RUNNING and
+  // held through the window; false, it did not (verification says what
+  // happened instead); nullopt, not tried (verification says why).
+  std::optional<bool> verified;
+  std::string verification;
+  int64_t verify_ms = -1;   // what the replays for it took
+  int round = 1;            // 1: found in the replay; n: revealed once round n-1's fixes were applied
   std::vector<std::string> evidence;  // human-readable citations
 };
 

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -45,8 +46,10 @@ spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::Li
 
 // The config as supervisord reads it with that environment; a base that was
 // assumed (not observed) takes the daemonizing supervisord's cwd and umask.
+// overrides: texts standing in for files (a verification's patched config).
 config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
-                              const core::UserDb& users);
+                              const core::UserDb& users,
+                              const std::map<std::string, std::string>& overrides = {});
 
 // The one process `program` names; InputError listing them when it names
 // none or several.
@@ -92,6 +95,11 @@ struct Watch {
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
                        const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs);
+
+// The traced run stayed up; under ptrace that may be the tracer's doing. The
+// same spawn with no tracer decides: its exit replaces the traced run's
+// verdict and timing, and the traced run's evidence stays.
+void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt);
 
 // The user's real login environment (none for a uid without a passwd entry).
 login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs);

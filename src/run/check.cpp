@@ -20,6 +20,7 @@
 #include "run/check.h"
 #include "run/live.h"
 #include "run/together.h"
+#include "run/verify.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/fs.h"
@@ -59,6 +60,7 @@ int check(const CheckOptions& o) {
   // environment, and its account of each program.
   const auto live = live_for_config(config_path, fs);
   spawn::BaseEnv base = base_from(o.d, live, fs);
+  const spawn::BaseEnv base_before_config = base;
   config::Config cfg = load_with_base(config_path, base, users);
 
   // Every spawn worked out before anything runs: a mistake in the last
@@ -92,6 +94,9 @@ int check(const CheckOptions& o) {
       throw core::SystemError("check: the replay of '" + procs[i]->name + "'", runs[i].err ? runs[i].err : EIO,
                               runs[i].error);
 
+  // A failing program's fixes are replayed with that program alone: the
+  // others' replays are over.
+  LazyTracer tracer(o.d.tracer);
   std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
   report::CheckReport c;
   c.config_path = config_path;
@@ -100,6 +105,12 @@ int check(const CheckOptions& o) {
     if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
     report::Report r = program_report(config_path, std::move(specs[i]), std::move(*runs[i].run), login->second, fs);
     r.findings = pack.match(r.ev);
+    if (o.d.verify) {
+      const auto* p = procs[i];
+      const std::string name = p->group_name == p->name ? p->name : p->group_name + ":" + p->name;
+      verify_findings(r, VerifyContext{config_path, name, base_before_config, Watch{o.d.startsecs, o.d.watch, true},
+                                       &pack, &users, &fs, &tracer});
+    }
     c.programs.push_back(std::move(r));
   }
   report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);

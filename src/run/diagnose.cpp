@@ -2,6 +2,7 @@
 
 #include "run/base_env.h"
 #include "run/live.h"
+#include "run/verify.h"
 
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "config/config.h"
@@ -158,12 +160,13 @@ std::string rules_dir(const std::optional<std::string>& given) {
 }
 
 config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
-                              const core::UserDb& users) {
+                              const core::UserDb& users, const std::map<std::string, std::string>& overrides) {
   config::LoadContext ctx;
   ctx.environ = base.env;
   ctx.host_node_name = node_name();
   ctx.cwd = base.cwd;
   ctx.users = &users;
+  ctx.overrides = overrides;
   config::Config cfg = config::load_config_file(config_path, ctx);
   if (!base.observed && base.source != spawn::BaseEnvSource::Systemd)
     spawn::assume_daemon_state(base, cfg.supervisord);
@@ -228,13 +231,15 @@ std::vector<size_t> self_conflicts(const trace::TraceLog& log, const std::vector
   return out;
 }
 
+}  // namespace
+
 // The traced run stayed up; under ptrace that may be the tracer's doing (a
 // program that fails many calls is stopped at each). The same spawn with no
 // tracer decides: its exit replaces the traced run's verdict and timing, and
 // the traced run's evidence stays.
 void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt) {
   if (log.verdict != trace::Verdict::Starts || log.spawnerr || !log.backend.starts_with("ptrace")) return;
-  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch);
+  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd);
   const std::string traced = "traced, still up after " + std::to_string(log.after_ms) + " ms";
   if (!u.exited) {
     log.backend_note += "; an untraced run confirms the start (still up after " + std::to_string(u.after_ms) + " ms)";
@@ -249,8 +254,6 @@ void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const 
   log.exit_signal = u.signal;
   log.after_ms = u.after_ms;
 }
-
-}  // namespace
 
 trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options) {
   if (!choice_) choice_ = trace::choose_tracer(kind_);
@@ -331,6 +334,7 @@ int diagnose(const DiagnoseOptions& o) {
   // Asked even with --base-env: its account of the program is evidence too.
   const auto live = live_for_config(config_path, fs);
   spawn::BaseEnv base = base_from(o, live, fs);
+  const spawn::BaseEnv base_before_config = base;
 
   config::Config cfg = load_with_base(config_path, base, users);
   const config::ProcessConfig& proc = one_process(cfg, o.program);
@@ -340,7 +344,42 @@ int diagnose(const DiagnoseOptions& o) {
   ProgramRun run = run_program(live, cfg, proc, spec, o.replay, Watch{o.startsecs, o.watch, true}, false, tracer, fs);
   login::LoginEnv login = login_of(spec.uid, users, fs);
   report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
-  return match_and_report(r, pack, o.format, o.redact, o.color);
+  r.findings = pack.match(r.ev);
+  if (o.verify)
+    verify_findings(r, VerifyContext{config_path, o.program, base_before_config,
+                                     Watch{o.startsecs, o.watch, true}, &pack, &users, &fs, &tracer});
+  if (o.patch_out && !write_patch_file(r, *o.patch_out))
+    std::cerr << "bootmortem: no patch written to " << *o.patch_out
+              << (r.remedy ? ": the fix changes neither the config nor files\n"
+                           : ": no fix was replayed (the program starts, --no-verify, or no finding has one)\n");
+  report::RenderOptions ro;
+  ro.redact = o.redact;
+  ro.color = o.color;
+  report::render(r, o.format, ro, std::cout);
+  std::cout.flush();
+  return report::exit_code(r);
+}
+
+bool write_patch_file(const report::Report& r, const std::string& path) {
+  if (!r.remedy || (r.remedy->patches.empty() && r.remedy->commands.empty())) return false;
+  const auto& m = *r.remedy;
+  std::string text = "# bootmortem: the combined fix for [" + r.ev.spec.section + "] (" +
+                     (m.verified ? "verified: the replay with it reached RUNNING and held" : "NOT verified") + ")\n";
+  std::string rules;
+  for (const auto& id : m.rules) rules += (rules.empty() ? "" : ", then ") + id;
+  text += "# causes, in order: " + rules + "\n";
+  if (!m.patches.empty()) text += "# apply: patch -p0 < " + path + " (from the directory bootmortem ran in)\n";
+  if (!m.commands.empty()) {
+    text += "# and run, in order, as root:\n";
+    for (const auto& c : m.commands) text += "#   " + c + "\n";
+  }
+  for (const auto& [file, diff] : m.patches) text += diff;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw core::InputError(core::Origin{path, 0}, "cannot write the patch file");
+  out << text;
+  out.close();
+  if (!out) throw core::InputError(core::Origin{path, 0}, "cannot write the patch file");
+  return true;
 }
 
 }  // namespace bootmortem::run

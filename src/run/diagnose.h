@@ -30,8 +30,18 @@ struct DiagnoseOptions {
   bool redact = true;
   bool color = false;
   bool replay = false;                   // even when the live supervisord runs it
+  // Replay the top findings' fixes (run/verify.h); --no-verify turns it off.
+  bool verify = true;
+  // --patch-out: the combined patch of the proven fix, for patch -p0 / git apply.
+  std::optional<std::string> patch_out;
   trace::TracerKind tracer = trace::TracerKind::Auto;
 };
+
+// Writes r's combined fix (report::Remedy) to path: the commands that change
+// files as comment lines first, then one unified diff per config file.
+// Returns false (and writes nothing) when r has no fix with a config change
+// or a command.
+bool write_patch_file(const report::Report& r, const std::string& path);
 
 // Returns the process exit code; throws core::InputError / core::SystemError.
 int diagnose(const DiagnoseOptions& o);

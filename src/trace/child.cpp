@@ -75,6 +75,7 @@ const char* child_step_name(ChildStep s) {
     case ChildStep::Seccomp: return "prctl(PR_SET_SECCOMP)";
     case ChildStep::NoNewPrivs: return "prctl(PR_SET_NO_NEW_PRIVS)";
     case ChildStep::PrivateNetwork: return "unshare(CLONE_NEWNET) with loopback up";
+    case ChildStep::EnterMountNamespace: return "setns(CLONE_NEWNS) into the verification's mount namespace";
   }
   return "child setup";
 }
@@ -91,6 +92,9 @@ void run_child(const ChildPlan& p) {
     }
     if (c != 'g') _exit(126);  // the parent gave up
   }
+
+  if (p.mount_ns_fd >= 0 && setns(p.mount_ns_fd, CLONE_NEWNS) != 0)
+    tool_failure(p, ChildStep::EnterMountNamespace, errno);
 
   // _prepare_child_fds: pipes on 0, 1, 2; every other fd closed.
   dup2(p.stdin_fd, 0);

@@ -18,6 +18,7 @@ enum class ChildStep : int {
   Seccomp,
   NoNewPrivs,
   PrivateNetwork,
+  EnterMountNamespace,
 };
 const char* child_step_name(ChildStep s);
 
@@ -40,6 +41,9 @@ struct ChildPlan {
   // A network namespace of its own with only loopback: for a second replay
   // when supervisord's own copy holds the port the first one needed.
   bool private_network = false;
+  // A mount namespace to enter first (setns), or -1: a verification replay's
+  // throwaway copy of the files its fix changes (run/verify.cpp).
+  int mount_ns_fd = -1;
   const char* directory = nullptr;  // directory=, or nullptr
 
   bool switch_user = false;

@@ -54,7 +54,7 @@ class Session {
         opt_(opt),
         failed_(opt.max_failed),
         keys_(std::make_unique<CallKeyReader>()),
-        child_(spec, opt.capture_bytes, true, opt.private_network) {}
+        child_(spec, opt.capture_bytes, true, opt.private_network, opt.mount_ns_fd) {}
 
   TraceLog run();
 

@@ -50,7 +50,8 @@ void Fd::reset() {
   fd = -1;
 }
 
-ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace, bool private_network)
+ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace, bool private_network,
+                         int mount_ns_fd)
     : out_(capture_bytes), err_(capture_bytes) {
   if (ptrace) bpf_ = build_seccomp_filter();
   argv_s_ = spec.argv;
@@ -76,6 +77,7 @@ ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, boo
   plan_.go_fd = go_r_.fd;
   plan_.ptrace = ptrace;
   plan_.private_network = private_network;
+  plan_.mount_ns_fd = mount_ns_fd;
   plan_.supervisord_cwd = spec.base.cwd.empty() ? "/" : spec.base.cwd.c_str();
   plan_.directory = spec.directory ? spec.directory->c_str() : nullptr;
   plan_.switch_user = spec.switch_user;

@@ -46,7 +46,8 @@ class ReplayChild {
   // While it lives, SIGCHLD is at its default in this process: one inherited
   // as ignored (a parent's SIG_IGN survives exec) would have the kernel reap
   // the child unseen, and the tracer wait for an exit it never learns of.
-  ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace, bool private_network = false);
+  ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace, bool private_network = false,
+              int mount_ns_fd = -1);
   ~ReplayChild();
 
   // Forks; in the parent closes the child's ends and returns its pid.

@@ -82,6 +82,9 @@ struct TraceOptions {
   // The replay gets a network namespace of its own (loopback only): for a
   // second replay when supervisord's own copy holds the port it needs.
   bool private_network = false;
+  // A mount namespace the replay enters before anything else (setns), or -1:
+  // a verification replay sees its fix's throwaway copy of files there.
+  int mount_ns_fd = -1;
   // check: a program that starts is not ended when its verdict is in but
   // kept running, still traced, until hold_fd turns readable (a byte or end
   // of file), so that the config's other programs, replayed alongside it and

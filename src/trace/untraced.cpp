@@ -27,11 +27,11 @@ void kill_descendants(pid_t pid) {
 
 }  // namespace
 
-UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s) {
+UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd) {
   UntracedRun r;
   // Orphans of the run (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  ReplayChild child(spec, 4096, false);
+  ReplayChild child(spec, 4096, false, false, mount_ns_fd);
   const pid_t main = child.fork_child();
   const auto start = Clock::now();
   child.go();

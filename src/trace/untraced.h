@@ -23,6 +23,6 @@ struct UntracedRun {
 // ends the whole tree (process group, and every orphan it left to this
 // process as subreaper). Throws SystemError when the run itself could not
 // be set up.
-UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s);
+UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd = -1);
 
 }  // namespace bootmortem::trace

@@ -94,7 +94,7 @@ TEST_CASE("template holes must be captures or values") {
   CHECK(error_of(std::string(k_head).replace(std::string(k_head).find("fix = \"f\""), 9,
                                              "fix = \"{config_line}\"")) ==
         "r.toml:8: rule 'a': template names '{config_line}', which is neither a capture of "
-        "this rule nor an evidence value ({config_line} needs a [rule.set_env] table)");
+        "this rule nor an evidence value ({config_line} needs a [rule.set_env] or [rule.set] table)");
 }
 
 TEST_CASE("a capture only some alternatives set cannot be used") {
@@ -121,7 +121,7 @@ TEST_CASE("missing or malformed required fields") {
   CHECK(error_of(std::string(k_head) + "verdict = \"broken\"\n") ==
         "r.toml:9: rule 'a': 'verdict' must be \"fails\" or \"starts\"");
   CHECK(error_of(std::string(k_head) + "[rule.set_env]\n\"BAD-NAME\" = \"x\"\n") ==
-        "r.toml:10: rule 'a': 'BAD-NAME' is not an environment variable name");
+        "r.toml:10: rule 'a': 'BAD-NAME' is not an environment variable name (or a {capture})");
 }
 
 TEST_CASE("set_env keeps the order written; call families expand") {
@@ -131,9 +131,9 @@ TEST_CASE("set_env keeps the order written; call families expand") {
   REQUIRE(rules.size() == 1);
   const auto& r = rules[0];
   REQUIRE(r.set_env.size() == 3);
-  CHECK(r.set_env[0].name == "HOME");
-  CHECK(r.set_env[1].name == "USER");
-  CHECK(r.set_env[2].name == "LOGNAME");
+  CHECK(r.set_env[0].name.fill({}) == "HOME");
+  CHECK(r.set_env[1].name.fill({}) == "USER");
+  CHECK(r.set_env[2].name.fill({}) == "LOGNAME");
   REQUIRE(r.all.syscalls.size() == 1);
   CHECK(r.all.syscalls[0].calls == std::vector<std::string>{"mkdir", "mkdirat", "bind"});
   CHECK(r.all.syscalls[0].errnos.size() == 1);
