@@ -25,7 +25,10 @@ HELD_S = 8.0  # after supervisord's "success:", the program must still be up thi
 
 def fingerprint(path):
     st = os.lstat(path)
-    digest = hashlib.sha256(open(path, "rb").read()).hexdigest() if os.path.isfile(path) else None
+    digest = None
+    if os.path.isfile(path):
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
     return (digest, st.st_mode, st.st_uid, st.st_gid)
 
 
@@ -40,7 +43,8 @@ def tree_fingerprint(root):
 
 
 def no_leftovers(test):
-    mounts = open("/proc/mounts").read()
+    with open("/proc/mounts") as f:
+        mounts = f.read()
     test.assertNotIn("bootmortem-verify", mounts)
     test.assertEqual([n for n in os.listdir("/tmp") if n.startswith("bootmortem-verify.")], [])
 
@@ -66,7 +70,8 @@ def keeps_running(test, conf, dest, program):
 
 
 def apply_patch_out(test, patch_file, cwd):
-    text = open(patch_file).read()
+    with open(patch_file) as f:
+        text = f.read()
     p = subprocess.run(["patch", "-p0", "--batch", "-i", str(patch_file)], cwd=cwd, capture_output=True, text=True)
     test.assertEqual(p.returncode, 0, "patch -p0 failed:\n%s\n%s\n--- the patch:\n%s" % (p.stdout, p.stderr, text))
     # the commands that change files, as the patch file lists them, in order
@@ -116,7 +121,7 @@ class EggCache(unittest.TestCase):
         port = e2elib.free_ports(1)[0]
         text = self.conf.read_text() + (
             "\n[program:two_causes]\ncommand=/usr/bin/gunicorn -w 1 -b 127.0.0.1:%d wsgi_logged:application\n"
-            "directory=%%(here)s/app\nuser=cissoid\nautostart=false\n"
+            "directory=%%(here)s/app\nuser=cissoid\n"
             "stdout_logfile=%%(here)s/log/two.out.log\nstderr_logfile=%%(here)s/log/two.err.log\n" % port)
         for p in ("test_server", "test_server_silent"):  # only the program under test runs
             text = e2elib.set_in_section(text, "program:" + p, "autostart=false")
@@ -175,7 +180,7 @@ class FileFixes(unittest.TestCase):
         cls.tmp = e2elib.make_tmpdir("verify-files")
         cls.addClassCleanup(e2elib.remove_tmpdir, cls.tmp)
         t = cls.tmp
-        (t / "run.sh").write_bytes(b"#!/bin/sh\r\necho up\r\nexec sleep 600\r\n")
+        (t / "run.sh").write_bytes(b"#!/usr/bin/env bash\r\necho up\r\nexec sleep 600\r\n")
         os.chmod(t / "run.sh", 0o755)
         (t / "private").mkdir()
         os.chmod(t / "private", 0o700)
