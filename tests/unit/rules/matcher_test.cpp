@@ -146,3 +146,34 @@ TEST_CASE("several [[rule.syscall]] conditions must each find a failure") {
   REQUIRE(f.size() == 1);
   CHECK(f[0].evidence.size() == 2);
 }
+
+TEST_CASE("a fix plan: commands with shell-quoted holes, set keys, the login's value, a placeholder when unknown") {
+  auto ev = testing::base_evidence();
+  ev.trace.failed.push_back(testing::failed(1, "chdir", EACCES, "/srv/my app"));
+  ev.login.env.set("API_URL", "https://login.example");
+  ev.trace.err.head = "KeyError: 'API_URL'\nKeyError: 'NOPE'\n";
+  auto f = run(rule("d", 0.9,
+                    "run = [\"chmod o+x {dir}\"]\nchanges = [\"{dir}\"]\n"
+                    "[rule.syscall]\ncall = [\"@chdir\"]\npath = '(?P<dir>.+)'\n"
+                    "[rule.set]\ndirectory = \"/srv\"\n") +
+                   rule("e", 0.8,
+                        "stderr = '''KeyError: '(?P<var>API_URL)''''\n"
+                        "[rule.set_env]\n\"{var}\" = \"{login_env.var}\"\n") +
+                   rule("u", 0.7,
+                        "stderr = '''KeyError: '(?P<var>NOPE)''''\n"
+                        "[rule.set_env]\n\"{var}\" = \"{login_env.var}\"\n"),
+               ev);
+  REQUIRE(f.size() == 3);
+  CHECK(f[0].plan.commands == std::vector<std::string>{"chmod o+x '/srv/my app'"});
+  CHECK(f[0].plan.paths == std::vector<std::string>{"/srv/my app"});
+  REQUIRE(f[0].plan.config.size() == 1);
+  CHECK(f[0].plan.config[0].key == "directory");
+  CHECK(f[0].config_line == "directory=/srv");
+  CHECK(f[0].patch.find("+directory=/srv") != std::string::npos);
+  CHECK(f[0].plan.unverifiable.empty());
+  REQUIRE(f[1].plan.config.size() == 1);
+  CHECK(f[1].plan.config[0].value == "API_URL=\"https://login.example\"");
+  CHECK(f[1].plan.unverifiable.empty());
+  CHECK(f[2].plan.config[0].value == "NOPE=\"<NOPE>\"");
+  CHECK(f[2].plan.unverifiable.find("NOPE is not known") != std::string::npos);
+}

@@ -87,3 +87,29 @@ TEST_CASE("the header is found by name when the line number is off; none: no pat
 TEST_CASE("unified_diff: identical files have no diff") {
   CHECK(unified_diff("f", {"a", "b"}, {"a", "b"}).empty());
 }
+
+TEST_CASE("apply_change: a key is replaced with its continuation lines, or added; environment is extended") {
+  const std::string text =
+      "[supervisord]\nlogfile=/x\n\n[program:web]\ncommand=gunicorn\n  app:app\nuser=www\n\n[program:other]\nuser=a\n";
+  ConfigChange cmd{"f.conf", "program:web", "command", "/srv/venv/bin/gunicorn app:app", 4};
+  auto a = apply_change(text, cmd);
+  REQUIRE(a);
+  CHECK(*a ==
+        "[supervisord]\nlogfile=/x\n\n[program:web]\ncommand=/srv/venv/bin/gunicorn app:app\nuser=www\n\n"
+        "[program:other]\nuser=a\n");
+  // The header moved: found by name.
+  ConfigChange dir{"f.conf", "program:web", "directory", "/srv/app", 1};
+  auto b = apply_change(*a, dir);
+  REQUIRE(b);
+  CHECK(b->find("user=www\ndirectory=/srv/app\n\n[program:other]") != std::string::npos);
+  ConfigChange fds{"", "supervisord", "minfds", "65536", 0};
+  auto c = apply_change(*b, fds);
+  REQUIRE(c);
+  CHECK(c->starts_with("[supervisord]\nlogfile=/x\nminfds=65536\n"));
+  ConfigChange env1{"f.conf", "program:other", "environment", "A=\"1\"", 0};
+  ConfigChange env2{"f.conf", "program:other", "environment", "B=\"2\"", 0};
+  auto d = apply_change(*apply_change(*c, env1), env2);
+  REQUIRE(d);
+  CHECK(d->ends_with("[program:other]\nuser=a\nenvironment=A=\"1\",B=\"2\"\n"));
+  CHECK_FALSE(apply_change(text, ConfigChange{"f", "program:gone", "user", "x", 0}));
+}
