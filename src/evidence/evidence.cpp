@@ -26,7 +26,8 @@ const std::vector<std::string>& known_values() {
   static const std::vector<std::string> k = {
       "program", "section", "config_file", "user", "uid", "gid", "user_home", "user_shell",
       "home", "command", "argv0", "filename", "directory", "cwd", "exit_code", "signal",
-      "after_ms", "startsecs", "spawnerr", "base_source", "interpreter", "outcome", "outcome_next"};
+      "after_ms", "startsecs", "spawnerr", "base_source", "interpreter", "outcome", "outcome_next",
+      "login_command", "module_dir"};
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_value_names().begin(), env_value_names().end());
@@ -96,6 +97,8 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   v["interpreter"] = s.interpreter;
   v["outcome"] = outcome_kind_name(o.kind);
   v["outcome_next"] = o.next;
+  v["login_command"] = "";  // found.h fills these two from the file system
+  v["module_dir"] = "";
   // check: another program of the config, replayed alongside, held the
   // address a bind failed on.
   f["port_held_by_sibling"] = !t.sibling_binds.empty();

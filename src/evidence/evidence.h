@@ -72,7 +72,8 @@ struct Evidence {
   //   home (the child's HOME), command, argv0, filename, directory, cwd,
   //   exit_code, signal, after_ms, startsecs, spawnerr, base_source,
   //   outcome (crash-loop...), outcome_next (what supervisord does next),
-  //   interpreter (the #! interpreter of the command's file, when a script)
+  //   interpreter (the #! interpreter of the command's file, when a script),
+  //   login_command, module_dir (found.h: add_found_values)
   //   and the environment's: login_method, login_only_vars,
   //   runtime_vars_missing, path_missing, search_path_missing, login_lang
   //   and the live supervisord's: supervisord_pid, supervisord_state,

@@ -165,19 +165,6 @@ bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
   return true;
 }
 
-// The pieces of text a config patch is made of.
-std::vector<std::string> split_text(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    out.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
 // A word for /bin/sh: as it is when it needs no quoting, else in single quotes.
 std::string shell_word(const std::string& s) {
   if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") ==
@@ -284,7 +271,7 @@ std::optional<Finding> apply(const Prepared& p, const Rule& r) {
   }
   if (!r.set_program.empty()) {
     f.config_line = engine[k_config_line];
-    f.patch = unified_diff(file, split_text(p.ev.config_text), split_text(text));
+    f.patch = unified_diff(file, split_lines(p.ev.config_text), split_lines(text));
   }
   for (const auto& a : r.set_supervisord) {
     std::string value = a.value.fill(scopes);

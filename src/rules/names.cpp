@@ -62,6 +62,7 @@ const std::vector<std::string>& value_names() {
       "exit_code", "signal", "after_ms",    "startsecs", "spawnerr",  "base_source",
       "interpreter",  // the #! interpreter of the command's file, when it is a script
       "outcome", "outcome_next",  // evidence/outcome.h: what supervisord does with it
+      "login_command", "module_dir",  // evidence/found.h: for patches
       // the environment's, evidence/env_diff.h
       "login_method", "login_only_vars", "runtime_vars_missing", "path_missing",
       "search_path_missing", "login_lang",

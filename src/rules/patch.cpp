@@ -5,8 +5,6 @@
 #include <optional>
 
 namespace bootmortem::rules {
-namespace {
-
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -18,6 +16,8 @@ std::vector<std::string> split_lines(const std::string& text) {
   }
   return out;
 }
+
+namespace {
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");
@@ -70,6 +70,17 @@ std::vector<KeyLine> section_keys(const std::vector<std::string>& lines, size_t 
   return keys;
 }
 
+// A key's value, its continuation lines joined, without inline comments.
+std::string key_value(const std::vector<std::string>& lines, const KeyLine& k) {
+  std::string value;
+  for (size_t i = k.first; i <= k.last; ++i) {
+    std::string part = lines[i].substr(0, value_end(lines[i]));
+    if (i == k.first) part = part.substr(part.find_first_of("=:") + 1);
+    value += trim(part);
+  }
+  return value;
+}
+
 std::optional<size_t> find_header(const std::vector<std::string>& lines, int section_line,
                                   const std::string& section) {
   auto is_header = [&](size_t i) { return trim(lines[i]) == "[" + section + "]"; };
@@ -99,34 +110,21 @@ ConfigEdit environment_edit(const std::string& config_text, const std::string& f
                             int section_line, const std::string& section,
                             const Assignments& env) {
   ConfigEdit edit;
-  std::string add = env_assignments(env);
+  const std::string add = env_assignments(env);
   edit.config_line = "environment=" + add;
   std::vector<std::string> before = split_lines(config_text);
   auto header = find_header(before, section_line, section);
   if (!header) return edit;
-  auto keys = section_keys(before, *header);
-  std::vector<std::string> after = before;
-
+  const auto keys = section_keys(before, *header);
   auto existing = std::find_if(keys.rbegin(), keys.rend(),
                                [](const KeyLine& k) { return k.key == "environment"; });
   if (existing != keys.rend()) {
-    // Extend the value's last line; supervisord would ignore all but one key.
-    std::string value;
-    for (size_t i = existing->first; i <= existing->last; ++i) {
-      std::string part = before[i].substr(0, value_end(before[i]));
-      if (i == existing->first) part = part.substr(part.find_first_of("=:") + 1);
-      value += trim(part);
-    }
-    std::string& last = after[existing->last];
-    size_t end = value_end(last);
-    bool needs_comma = !value.empty() && value.back() != ',';
-    last.insert(end, (needs_comma ? "," : "") + add);
-    edit.config_line = "environment=" + value + (needs_comma ? "," : "") + add;
-  } else {
-    size_t at = keys.empty() ? *header + 1 : keys.back().last + 1;
-    after.insert(after.begin() + static_cast<long>(at), edit.config_line);
+    // The line as the section will have it: the old value extended.
+    const std::string value = key_value(before, *existing);
+    edit.config_line = "environment=" + value + (!value.empty() && value.back() != ',' ? "," : "") + add;
   }
-  edit.patch = unified_diff(file, before, after);
+  auto after = apply_change(config_text, ConfigChange{file, section, "environment", add, section_line});
+  if (after) edit.patch = unified_diff(file, before, split_lines(*after));
   return edit;
 }
 
@@ -138,12 +136,8 @@ std::optional<std::string> apply_change(const std::string& text, const ConfigCha
   auto existing = std::find_if(keys.rbegin(), keys.rend(),
                                [&](const KeyLine& k) { return k.key == change.key; });
   if (change.key == "environment" && existing != keys.rend()) {
-    std::string value;
-    for (size_t i = existing->first; i <= existing->last; ++i) {
-      std::string part = lines[i].substr(0, value_end(lines[i]));
-      if (i == existing->first) part = part.substr(part.find_first_of("=:") + 1);
-      value += trim(part);
-    }
+    // Extend the value's last line; supervisord would keep only one key.
+    const std::string value = key_value(lines, *existing);
     std::string& last = lines[existing->last];
     bool needs_comma = !value.empty() && value.back() != ',';
     last.insert(value_end(last), (needs_comma ? "," : "") + change.value);

@@ -35,6 +35,9 @@ ConfigEdit environment_edit(const std::string& config_text, const std::string& f
 // the section's last key. nullopt when text has no such section.
 std::optional<std::string> apply_change(const std::string& text, const ConfigChange& change);
 
+// A file's lines, without their newlines (a last line without one included).
+std::vector<std::string> split_lines(const std::string& text);
+
 // One-hunk unified diff between two versions of a file (3 lines of context).
 std::string unified_diff(const std::string& file, const std::vector<std::string>& before,
                          const std::vector<std::string>& after);

@@ -19,6 +19,7 @@
 #include "core/fs.h"
 #include "core/userdb.h"
 #include "evidence/evidence.h"
+#include "evidence/found.h"
 #include "login/capture.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
@@ -315,6 +316,7 @@ report::Report program_report(const std::string& config_path, spawn::SpawnSpec s
   r.config_path = config_path;
   r.ev = evidence::make_evidence(std::move(spec), std::move(run.log), std::move(login));
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
+  evidence::add_found_values(r.ev, fs);
   if (run.view) evidence::attach_supervisor(r.ev, std::move(*run.view));
   return r;
 }

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,11 +13,14 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <fstream>
+#include <sstream>
 #include <set>
 
 #include "config/config.h"
 #include "core/error.h"
 #include "evidence/evidence.h"
+#include "evidence/found.h"
 #include "evidence/outcome.h"
 #include "rules/patch.h"
 #include "trace/trace.h"
@@ -25,18 +29,6 @@ namespace bootmortem::run {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    out.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
 
 std::string parent_dir(const std::string& p) {
   const auto slash = p.rfind('/');
@@ -72,6 +64,57 @@ std::vector<std::string> overlay_dirs(const std::vector<std::string>& paths, std
   for (const auto& d : dirs)  // sorted: a parent comes before what is below it
     if (std::none_of(out.begin(), out.end(), [&](const std::string& o) { return d.starts_with(o + "/"); }))
       out.push_back(d);
+  return out;
+}
+
+// Every mount point of this process's namespace (/proc/self/mountinfo's
+// fifth field, its \ooo escapes decoded).
+std::vector<std::string> mount_points() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string f, mp;
+    for (int i = 0; i < 5 && fields >> f; ++i)
+      if (i == 4) mp = f;
+    std::string decoded;
+    for (size_t i = 0; i < mp.size(); ++i) {
+      if (mp[i] == '\\' && i + 3 < mp.size()) {
+        decoded += static_cast<char>((mp[i + 1] - '0') * 64 + (mp[i + 2] - '0') * 8 + (mp[i + 3] - '0'));
+        i += 3;
+      } else {
+        decoded += mp[i];
+      }
+    }
+    if (!decoded.empty()) out.push_back(decoded);
+  }
+  return out;
+}
+
+bool below(const std::string& path, const std::string& dir) {
+  return path == dir || (dir == "/" ? true : path.starts_with(dir + "/"));
+}
+
+// The mounts a fix's commands may write: the overlays (and what lies below
+// them), the scratch tmpfs, and the kernel's /proc, /sys and /dev (a
+// redirect to /dev/null).
+bool writable_for_commands(const std::string& mp, const std::vector<std::string>& overlays, const std::string& scratch) {
+  for (const auto& d : overlays)
+    if (below(mp, d)) return true;
+  return below(mp, scratch) || below(mp, "/proc") || below(mp, "/sys") || below(mp, "/dev");
+}
+
+// The flags a read-only bind remount must keep (the kernel refuses to clear
+// a locked one, and dropping noexec or nosuid would loosen the mount).
+unsigned long kept_flags(unsigned long f_flag) {
+  unsigned long out = 0;
+  if (f_flag & ST_NOSUID) out |= MS_NOSUID;
+  if (f_flag & ST_NODEV) out |= MS_NODEV;
+  if (f_flag & ST_NOEXEC) out |= MS_NOEXEC;
+  if (f_flag & ST_NOATIME) out |= MS_NOATIME;
+  if (f_flag & ST_NODIRATIME) out |= MS_NODIRATIME;
+  if (f_flag & ST_RELATIME) out |= MS_RELATIME;
   return out;
 }
 
@@ -127,23 +170,59 @@ class ThrowawayCopy {
         if (mount("overlay", dirs[i].c_str(), "overlay", 0, options[i].c_str()) != 0)
           say("an overlay over " + dirs[i] + ": " + std::strerror(errno));
       }
-      for (const auto& c : commands) {
-        const pid_t sh = fork();
-        if (sh == 0) {
-          int null = open("/dev/null", O_RDWR);
-          dup2(null, 0);
-          dup2(null, 1);
-          dup2(null, 2);
-          if (chdir("/") != 0) _exit(126);
-          execl("/bin/sh", "sh", "-c", c.c_str(), static_cast<char*>(nullptr));
-          _exit(127);
+      // The commands run in a namespace of their own in which every other
+      // mount is read-only: whatever a fix's command changes beyond the
+      // copy fails (EROFS) instead of reaching the real files.
+      const pid_t runner = fork();
+      if (runner == 0) {
+        if (unshare(CLONE_NEWNS) != 0) say(std::string("unshare(CLONE_NEWNS) for the commands: ") + std::strerror(errno));
+        if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+          say(std::string("mount --make-rprivate /: ") + std::strerror(errno));
+        for (const auto& mp : mount_points()) {
+          if (writable_for_commands(mp, dirs, scratch_)) continue;
+          struct statvfs sv;
+          if (statvfs(mp.c_str(), &sv) != 0) continue;  // hidden by an overlay above it
+          if (sv.f_flag & ST_RDONLY) continue;
+          if (mount(nullptr, mp.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags(sv.f_flag), nullptr) != 0)
+            say("a read-only " + mp + " for the commands: " + std::strerror(errno));
         }
-        int st = 0;
-        if (sh < 0 || waitpid(sh, &st, 0) != sh || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-          say("the command `" + c + "` failed in the copy (" +
-              (sh > 0 && WIFEXITED(st) ? "exit status " + std::to_string(WEXITSTATUS(st)) : std::string("no exit")) +
-              ")");
+        for (const auto& c : commands) {
+          int err[2];
+          if (pipe2(err, O_CLOEXEC) != 0) say(std::string("pipe: ") + std::strerror(errno));
+          const pid_t sh = fork();
+          if (sh == 0) {
+            int null = open("/dev/null", O_RDWR);
+            dup2(null, 0);
+            dup2(null, 1);
+            dup2(err[1], 2);
+            if (chdir("/") != 0) _exit(126);
+            execl("/bin/sh", "sh", "-c", c.c_str(), static_cast<char*>(nullptr));
+            _exit(127);
+          }
+          close(err[1]);
+          std::string said;
+          char buf[256];
+          ssize_t n;
+          while ((n = ::read(err[0], buf, sizeof buf)) != 0) {
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) break;
+            if (said.size() < 400) said.append(buf, static_cast<size_t>(n));
+          }
+          close(err[0]);
+          int st = 0;
+          if (sh < 0 || waitpid(sh, &st, 0) != sh || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+            for (auto& ch : said) ch = ch == '\n' ? ' ' : ch;
+            say("the command `" + c + "` failed in the copy (" +
+                (sh > 0 && WIFEXITED(st) ? "exit status " + std::to_string(WEXITSTATUS(st)) : std::string("no exit")) +
+                (said.empty() ? "" : ": " + said) + ")");
+          }
+        }
+        _exit(0);
       }
+      int rst = 0;
+      if (runner < 0 || waitpid(runner, &rst, 0) != runner) say(std::string("fork: ") + std::strerror(errno));
+      if (!WIFEXITED(rst) || WEXITSTATUS(rst) != 0) _exit(1);  // the runner said why
       (void)!::write(status[1], "ok", 2);
       char c;
       while (::read(hold[0], &c, 1) < 0 && errno == EINTR) {
@@ -264,6 +343,7 @@ Attempt replay_with(const std::vector<const rules::FixPlan*>& plans, const Verif
   evidence::Evidence ev = evidence::make_evidence(std::move(*spec), std::move(log), std::move(login));
   auto text = texts.find(source);
   ev.config_text = text != texts.end() ? text->second : ctx.fs->read_file(source).value_or("");
+  evidence::add_found_values(ev, *ctx.fs);
   a.running = ev.trace.verdict == trace::Verdict::Starts && ev.outcome.kind == evidence::OutcomeKind::Running;
   a.outcome = evidence::outcome_summary(ev.outcome);
   if (!a.running) a.findings = ctx.pack->match(ev);
@@ -372,7 +452,7 @@ report::Remedy remedy_of(const Trial& t, const VerifyContext& ctx) {
   try {
     for (const auto& [file, after] : patched_texts(changes, ctx.config_path, *ctx.fs))
       m.patches.push_back({file, rules::unified_diff(patch_name(file, ctx.fs->cwd()),
-                                                     lines_of(ctx.fs->read_file(file).value_or("")), lines_of(after))});
+                                                     rules::split_lines(ctx.fs->read_file(file).value_or("")), rules::split_lines(after))});
   } catch (const core::InputError&) {
     // Replayed already; a section gone meanwhile leaves no patch.
   }

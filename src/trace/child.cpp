@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -113,6 +114,19 @@ void run_child(const ChildPlan& p) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
+
+  // supervisord's set_rlimits: a soft limit below minfds is raised to it (and
+  // the hard one too, which only root may do; supervisord itself refuses to
+  // start when that fails, and the replay then keeps what it has).
+  if (p.minfds > 0) {
+    struct rlimit rl;
+    const rlim_t want = static_cast<rlim_t>(p.minfds);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+      if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) rl.rlim_max = want;
+      rl.rlim_cur = want;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+  }
 
   // The child starts where supervisord runs: a relative command or directory=
   // resolves against it.

@@ -44,6 +44,9 @@ struct ChildPlan {
   // A mount namespace to enter first (setns), or -1: a verification replay's
   // throwaway copy of the files its fix changes (run/verify.cpp).
   int mount_ns_fd = -1;
+  // [supervisord] minfds: supervisord raises its RLIMIT_NOFILE to it at
+  // start (set_rlimits), and every child inherits that; 0 leaves it.
+  long minfds = 0;
   const char* directory = nullptr;  // directory=, or nullptr
 
   bool switch_user = false;

@@ -90,6 +90,7 @@ ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, boo
     plan_.preset_error = child_error_.c_str();
   }
   plan_.umask = spec.effective_umask;
+  plan_.minfds = spec.minfds;
   plan_.filename = spec.filename.c_str();
   plan_.argv = argv_.data();
   plan_.envp = envp_.data();

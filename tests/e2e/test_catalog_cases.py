@@ -32,7 +32,8 @@ def sh(*argv):
 class Case:
     """One program: its section, what supervisord must log, what bootmortem must say."""
 
-    def __init__(self, name, command, expect_rc, rules=(), cause=(), fix=(), extra="", healthy=False):
+    def __init__(self, name, command, expect_rc, rules=(), cause=(), fix=(), extra="", healthy=False,
+                 verified=None):
         self.name = name
         self.command = command
         self.expect_rc = expect_rc
@@ -41,6 +42,7 @@ class Case:
         self.fix = fix          # substrings of the top finding's fix
         self.extra = extra      # more lines for the section
         self.healthy = healthy
+        self.verified = verified  # the top finding's "verified", when the case pins it
 
 
 class CatalogCases(unittest.TestCase):
@@ -159,7 +161,8 @@ class CatalogCases(unittest.TestCase):
                  "/usr/bin/gunicorn --error-logfile %s -b 127.0.0.1:%d wsgi:application"
                  % (t / "rootlogs" / "app.log", ports[2]),
                  1, rules=("gunicorn-log-unwritable", "log-target-unwritable"),
-                 cause=(str(t / "rootlogs" / "app.log"),), extra="directory=%s" % (t / "app")),
+                 cause=(str(t / "rootlogs" / "app.log"),), extra="directory=%s" % (t / "app"),
+                 verified=True),
             Case("sqlite_readonly",
                  py("sqlite_readonly", """
                     import sqlite3
@@ -221,7 +224,13 @@ class CatalogCases(unittest.TestCase):
         self.assertEqual(report["verdict"], "fails", res.describe())
         self.assertTrue(report["findings"], res.describe())
         top = report["findings"][0]
+        fix = report["fix"] or {}
+        note("%s (%s): top %s, verified %s after %s ms of verification (%s replays)"
+             % (case.name, report["trace"]["backend"], top["rule"], top["verified"], fix.get("ms"),
+                fix.get("replays")))
         self.assertIn(top["rule"], case.rules, res.describe())
+        if case.verified is not None:
+            self.assertIs(top["verified"], case.verified, res.describe())
         for s in case.cause:
             self.assertIn(s, top["cause"], res.describe())
         for s in case.fix:

@@ -10,6 +10,7 @@ throwaway copy: the real files keep their checksums and modes.
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -222,6 +223,43 @@ class FileFixes(unittest.TestCase):
         self.assertEqual(top["rule"], "directory-not-enterable", res.describe())
         self.assertIs(top["verified"], True, res.describe())
         self.assertIn("chmod o+x %s/private" % self.tmp, rep["fix"]["commands"][0])
+
+    def test_a_command_that_strays_changes_nothing(self):
+        # A pack whose CRLF fix also writes outside the paths it declares:
+        # everything but the copy is read-only while it runs.
+        stray = "/var/tmp/bootmortem-stray-%d" % os.getpid()
+        pack = self.tmp / "rules-stray"
+        shutil.copytree(os.path.join(e2elib.REPO, "rules"), pack)
+        text = (pack / "path.toml").read_text()
+        marker = "run = [\"sed -i"
+        self.assertIn(marker, text)
+        (pack / "path.toml").write_text(text.replace(marker, "run = [\"touch %s && sed -i" % stray, 1))
+        before = tree_fingerprint(self.tmp / "private")
+        res = e2elib.run_bootmortem(["diagnose", "crlf", "-c", str(self.tmp / "supervisord.conf"), "--watch", "2",
+                                     "--rules", str(pack), "--format", "json"], env=dict(e2elib.ROOT_SHELL_ENV))
+        self.assertEqual(res.rc, 1, res.describe())
+        top = res.json()["findings"][0]
+        self.assertEqual(top["rule"], "script-crlf-line-endings", res.describe())
+        self.assertIsNone(top["verified"], res.describe())
+        self.assertIn("Read-only file system", top["verification"], res.describe())
+        self.assertFalse(os.path.exists(stray))
+        self.assertEqual(tree_fingerprint(self.tmp / "private"), before)
+        no_leftovers(self)
+
+    def test_check_reports_whether_each_fix_verified(self):
+        conf = str(self.tmp / "supervisord.conf")
+        res = e2elib.run_bootmortem(["check", "-c", conf, "crlf", "private_dir", "--watch", "2", "--format", "json"],
+                                    env=dict(e2elib.ROOT_SHELL_ENV), timeout=300)
+        self.assertEqual(res.rc, 1, res.describe())
+        tops = {p["program"]: p["findings"][0] for p in res.json()["programs"]}
+        self.assertIs(tops["crlf"]["verified"], True, res.describe())
+        self.assertIs(tops["private_dir"]["verified"], True, res.describe())
+        junit = e2elib.run_bootmortem(["check", "-c", conf, "crlf", "--watch", "2", "--format", "junit"],
+                                      env=dict(e2elib.ROOT_SHELL_ENV), timeout=300)
+        self.assertEqual(junit.rc, 1, junit.describe())
+        self.assertIn('<property name="fix_verified" value="true"/>', junit.stdout)
+        self.assertIn("(fix verified)", junit.stdout)
+        no_leftovers(self)
 
     def test_verified_fix_outranks_a_higher_rule(self):
         # Without verification the log rule is first...
