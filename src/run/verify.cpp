@@ -118,11 +118,12 @@ unsigned long kept_flags(unsigned long f_flag) {
   return out;
 }
 
-// A process that holds a private mount namespace in which each directory a
-// fix changes is overlaid by a tmpfs copy, and the fix's commands have run.
-// The replay enters it (TraceOptions::mount_ns_fd); the real files never
-// change. Ending the holder and closing the fd ends the namespace and its
-// mounts; the scratch mount point (an empty directory) is removed.
+// A private mount namespace in which each directory a fix changes is
+// overlaid by a tmpfs copy, and the fix's commands have run. A short-lived
+// process makes it; an fd to it keeps it, and the replay enters it
+// (TraceOptions::mount_ns_fd); the real files never change. Closing the fd
+// ends the namespace and its mounts; the scratch mount point (an empty
+// directory) is removed.
 class ThrowawayCopy {
  public:
   ThrowawayCopy(const std::vector<std::string>& paths, const std::vector<std::string>& commands) {
@@ -248,15 +249,13 @@ class ThrowawayCopy {
     }
     ns_fd_ = open(("/proc/" + std::to_string(pid_) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
     if (ns_fd_ < 0) error = std::string("open its mount namespace: ") + std::strerror(errno);
+    // The fd keeps the namespace and its mounts; the holder may go, and
+    // must before the replay: a tracer waits for every child of this process.
+    end_holder();
   }
   ~ThrowawayCopy() {
-    if (ns_fd_ >= 0) close(ns_fd_);
-    if (hold_ >= 0) close(hold_);
-    if (pid_ > 0) {
-      int st;
-      while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-      }
-    }
+    if (ns_fd_ >= 0) close(ns_fd_);  // the last reference: the namespace and its mounts go
+    end_holder();
     if (!scratch_.empty()) rmdir(scratch_.c_str());
   }
   ThrowawayCopy(const ThrowawayCopy&) = delete;
@@ -266,6 +265,17 @@ class ThrowawayCopy {
   std::string error;  // why there is no copy
 
  private:
+  void end_holder() {
+    if (hold_ >= 0) close(hold_);
+    hold_ = -1;
+    if (pid_ > 0) {
+      int st;
+      while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+      }
+    }
+    pid_ = -1;
+  }
+
   std::string scratch_;
   pid_t pid_ = -1;
   int hold_ = -1;
