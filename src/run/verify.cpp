@@ -367,8 +367,20 @@ std::string not_replayed(const rules::Finding& f) {
   return "not replayed: the fix is not a change to the config or to files that bootmortem can make";
 }
 
-bool fires(const std::vector<rules::Finding>& fs, const std::string& rule) {
-  return std::any_of(fs.begin(), fs.end(), [&](const rules::Finding& f) { return f.rule == rule; });
+// One cause: the same rule with the same fix (env-var-missing for A and for
+// B are two causes).
+bool same_cause(const rules::Finding& a, const rules::Finding& b) {
+  if (a.rule != b.rule || a.plan.commands != b.plan.commands || a.plan.config.size() != b.plan.config.size())
+    return false;
+  for (size_t i = 0; i < a.plan.config.size(); ++i) {
+    const auto &x = a.plan.config[i], &y = b.plan.config[i];
+    if (x.section != y.section || x.key != y.key || x.value != y.value) return false;
+  }
+  return true;
+}
+
+bool fires(const std::vector<rules::Finding>& fs, const rules::Finding& cause) {
+  return std::any_of(fs.begin(), fs.end(), [&](const rules::Finding& f) { return same_cause(f, cause); });
 }
 
 // How far the evidence proves a finding: its fix verified; not tried, or
@@ -426,7 +438,7 @@ void replay_trial(Trial& t, const VerifyContext& ctx, const report::Report& r, r
   t.next = nullptr;
   if (!t.last.ran || t.last.running) return;
   const bool causes_gone = std::none_of(t.chain.begin(), t.chain.end(), [&](const rules::Finding& c) {
-    return fires(t.last.findings, c.rule);
+    return fires(t.last.findings, c);
   });
   if (causes_gone)
     for (const auto& n : t.last.findings)
@@ -522,7 +534,7 @@ void verify_findings(report::Report& r, const VerifyContext& ctx) {
     t.f->verify_ms = t.ms;
     t.f->verification = trial_text(t);
     if (t.last.ran) t.f->verified = t.last.running;
-    if (t.last.ran && !t.last.running && t.chain.size() == 1 && fires(t.last.findings, t.f->rule))
+    if (t.last.ran && !t.last.running && t.chain.size() == 1 && fires(t.last.findings, *t.f))
       same_failure.insert(t.f->rule);
     if (t.last.ran && (!best || t.chain.size() > best->chain.size())) best = &t;
   }
@@ -550,7 +562,7 @@ void verify_findings(report::Report& r, const VerifyContext& ctx) {
   auto at = std::find_if(findings.begin(), findings.end(), [](const rules::Finding& f) { return f.verified != true; });
   for (auto& n : revealed) {
     // A revealed cause the first replay also showed moves up, not twice.
-    findings.erase(std::remove_if(at, findings.end(), [&](const rules::Finding& f) { return f.rule == n.rule; }),
+    findings.erase(std::remove_if(at, findings.end(), [&](const rules::Finding& f) { return same_cause(f, n); }),
                    findings.end());
     at = findings.insert(at, std::move(n)) + 1;
   }
