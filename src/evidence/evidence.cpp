@@ -11,7 +11,7 @@ const std::vector<std::string>& known_facts() {
       "uid_nonzero",      "user_switched", "home_unset",   "home_not_users_home",
       "home_is_root_home", "user_var_not_user", "logname_not_user", "spawnerr",
       "exited_early",     "starts",        "signaled",     "stderr_empty",
-      "descendants_survived", "exited_late", "crash_loop", "exit_expected"};
+      "descendants_survived", "exited_late", "crash_loop", "exit_expected", "shebang_crlf"};
   static const std::vector<std::string> all = [] {
     std::vector<std::string> v = k;
     v.insert(v.end(), env_fact_names().begin(), env_fact_names().end());
@@ -69,6 +69,7 @@ Evidence make_evidence(spawn::SpawnSpec spec, trace::TraceLog trace, login::Logi
   f["crash_loop"] = o.kind == OutcomeKind::CrashLoop;
   f["exit_expected"] = exited && o.expected;
   f["signaled"] = t.exit_signal.has_value();
+  f["shebang_crlf"] = s.shebang_crlf;
   f["stderr_empty"] = t.err.total == 0;
   f["descendants_survived"] = o.kind == OutcomeKind::Daemonizes;
 

@@ -51,6 +51,7 @@ struct Evidence {
   //   exited_late          it exited after startsecs, within the settle window
   //   crash_loop           ... and supervisord restarts it (autorestart)
   //   exit_expected        its exit status is in exitcodes
+  //   shebang_crlf         the command's #! line ends in \r (CRLF line endings)
   //   starts               the main process stayed up for startsecs and the window
   //   signaled             the main process was killed by a signal
   //   stderr_empty         nothing was written to stderr

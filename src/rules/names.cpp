@@ -25,6 +25,7 @@ const std::vector<FactName>& fact_names() {
       {"exited_late", "exited after {after_ms} ms, after startsecs={startsecs}"},
       {"crash_loop", "supervisord restarts it after each exit: {outcome_next}"},
       {"exit_expected", "its exit status {exit_code} is in exitcodes"},
+      {"shebang_crlf", "the #! line of {filename} ends in a carriage return (CRLF line endings)"},
       {"login_captured", "the login environment is a real login's ({login_method})"},
       {"login_only_vars", "a login of {user} sets {login_only_vars}; the child has none of them"},
       {"runtime_vars_missing", "a login of {user} sets {runtime_vars_missing}; the child does not"},

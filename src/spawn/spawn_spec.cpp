@@ -77,8 +77,12 @@ void resolve_user(SpawnSpec& spec, const config::ProcessConfig& proc, const Base
 
 // The interpreter a script's #! line names (the kernel's reading: the first
 // word after #!), or "" for anything else.
-std::string shebang_interpreter(const core::FileSystem& fs, const std::string& path) {
+// The kernel ends the name at a space, a tab or the newline only: a #! line
+// saved with CRLF names an interpreter ending in '\r' (crlf says so).
+std::string shebang_interpreter(const core::FileSystem& fs, const std::string& path, bool& crlf) {
   auto head = fs.read_prefix(path, 256);
+  const size_t nl = head ? head->find('\n') : std::string::npos;
+  crlf = head && head->starts_with("#!") && nl != std::string::npos && nl > 0 && (*head)[nl - 1] == '\r';
   if (!head || !head->starts_with("#!")) return "";
   std::string line = head->substr(2, head->find('\n') == std::string::npos ? std::string::npos : head->find('\n') - 2);
   size_t start = line.find_first_not_of(" \t");
@@ -172,7 +176,8 @@ SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig
   spec.minfds = cfg.supervisord.minfds;
 
   spec.spawnerr = check_command(spec, proc, base, fs);
-  if (!spec.spawnerr) spec.interpreter = shebang_interpreter(fs, core::absolute_path(spec.filename, base.cwd));
+  if (!spec.spawnerr)
+    spec.interpreter = shebang_interpreter(fs, core::absolute_path(spec.filename, base.cwd), spec.shebang_crlf);
   resolve_user(spec, proc, base, users);
 
   // Subprocess._spawn_as_child: os.environ, then SUPERVISOR_*, then the merged

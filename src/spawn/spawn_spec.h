@@ -77,6 +77,7 @@ struct SpawnSpec {
   std::vector<std::string> argv;  // as written in command=, argv[0] unresolved
   std::string filename;           // what execve gets
   std::string interpreter;        // the #! interpreter of filename, when it is a script
+  bool shebang_crlf = false;      // its #! line ends in "\r\n": the kernel looks for "<interpreter>\r"
   // Set when supervisord would fail before forking (spawnerr): it never runs.
   std::optional<std::string> spawnerr;
 

@@ -183,6 +183,8 @@ class FileFixes(unittest.TestCase):
         t = cls.tmp
         (t / "run.sh").write_bytes(b"#!/usr/bin/env bash\r\necho up\r\nexec sleep 600\r\n")
         os.chmod(t / "run.sh", 0o755)
+        (t / "run_sh.sh").write_bytes(b"#!/bin/sh\r\necho up\r\nexec sleep 600\r\n")
+        os.chmod(t / "run_sh.sh", 0o755)
         (t / "private").mkdir()
         os.chmod(t / "private", 0o700)
         (t / "logs").mkdir()
@@ -199,6 +201,7 @@ class FileFixes(unittest.TestCase):
         (t / "supervisord.conf").write_text(
             "[supervisord]\nlogfile=%s/supervisord.log\npidfile=%s/supervisord.pid\n\n" % (t, t)
             + "[program:crlf]\ncommand=%s/run.sh\n%s\n" % (t, common)
+            + "[program:crlf_sh]\ncommand=%s/run_sh.sh\n%s\n" % (t, common)
             + "[program:private_dir]\ncommand=/bin/sleep 600\ndirectory=%s/private\n%s\n" % (t, common)
             + "[program:rank]\ncommand=/usr/bin/python3 %s/rank.py\n%s\n" % (t, common))
 
@@ -216,6 +219,14 @@ class FileFixes(unittest.TestCase):
         self.assertEqual(top["rule"], "script-crlf-line-endings", res.describe())
         self.assertIs(top["verified"], True, res.describe())
         self.assertEqual(rep["fix"]["commands"], ["sed -i 's/\\r$//' %s/run.sh" % self.tmp], res.describe())
+
+    def test_crlf_script_run_by_the_kernel(self):
+        # #!/bin/sh\r: the kernel's exec of the script fails with ENOENT and
+        # supervisord says only that; the file's first line says why.
+        res, rep = self.run_case("crlf_sh")
+        top = rep["findings"][0]
+        self.assertEqual(top["rule"], "script-crlf-line-endings", res.describe())
+        self.assertIs(top["verified"], True, res.describe())
 
     def test_directory_user_cannot_enter(self):
         res, rep = self.run_case("private_dir")
