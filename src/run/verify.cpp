@@ -67,6 +67,19 @@ std::vector<std::string> overlay_dirs(const std::vector<std::string>& paths, std
   return out;
 }
 
+// What fd gives until its end of file, at most max bytes kept.
+std::string read_to_end(int fd, size_t max) {
+  std::string out;
+  char buf[512];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    if (out.size() < max) out.append(buf, std::min(static_cast<size_t>(n), max - out.size()));
+  }
+  return out;
+}
+
 // Every mount point of this process's namespace (/proc/self/mountinfo's
 // fifth field, its \ooo escapes decoded).
 std::vector<std::string> mount_points() {
@@ -201,14 +214,7 @@ class ThrowawayCopy {
             _exit(127);
           }
           close(err[1]);
-          std::string said;
-          char buf[256];
-          ssize_t n;
-          while ((n = ::read(err[0], buf, sizeof buf)) != 0) {
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) break;
-            if (said.size() < 400) said.append(buf, static_cast<size_t>(n));
-          }
+          std::string said = read_to_end(err[0], 400);
           close(err[0]);
           int st = 0;
           if (sh < 0 || waitpid(sh, &st, 0) != sh || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
@@ -225,6 +231,7 @@ class ThrowawayCopy {
       if (runner < 0 || waitpid(runner, &rst, 0) != runner) say(std::string("fork: ") + std::strerror(errno));
       if (!WIFEXITED(rst) || WEXITSTATUS(rst) != 0) _exit(1);  // the runner said why
       (void)!::write(status[1], "ok", 2);
+      close(status[1]);
       char c;
       while (::read(hold[0], &c, 1) < 0 && errno == EINTR) {
       }
@@ -233,15 +240,7 @@ class ThrowawayCopy {
     close(status[1]);
     close(hold[0]);
     hold_ = hold[1];
-    std::string said;
-    char buf[512];
-    ssize_t n;
-    while ((n = ::read(status[0], buf, sizeof buf)) != 0) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      said.append(buf, static_cast<size_t>(n));
-      if (said == "ok") break;
-    }
+    const std::string said = read_to_end(status[0], 4096);
     close(status[0]);
     if (said != "ok") {
       error = said.empty() ? "the copy's holder ended" : said;
