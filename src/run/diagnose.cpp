@@ -290,7 +290,24 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   run.log = tracer.run(spec, topt);
   if (view) {
     // A crash loop's copy comes and goes: the one supervisord runs now too.
-    for (const auto& l : copy_listening(ask_live(*live, cfg, proc, spec, fs).process_pid)) held.push_back(l);
+    const auto after = ask_live(*live, cfg, proc, spec, fs);
+    for (const auto& l : copy_listening(after.process_pid)) held.push_back(l);
+    // One may also have come and gone between the two looks (a loaded
+    // machine stretches a crash loop's turns): a refused port that no
+    // process holds now, while supervisord was starting copies, was theirs.
+    // A process that still holds it is another's, and stays evidence.
+    auto starting_copies = [](const evidence::SupervisorView& v) {
+      return v.state == "STARTING" || v.state == "RUNNING" || v.state == "BACKOFF";
+    };
+    if (view->process_pid != after.process_pid || starting_copies(*view) || starting_copies(after)) {
+      const auto now = trace::listeners();
+      for (const auto& f : run.log.failed) {
+        if (f.call != "bind" || f.err != EADDRINUSE || f.port <= 0) continue;
+        auto on_port = [&](const trace::Listener& l) { return l.port == f.port; };
+        if (std::none_of(now.begin(), now.end(), on_port) && std::none_of(held.begin(), held.end(), on_port))
+          held.push_back({f.port, after.process_pid ? after.process_pid : view->process_pid});
+      }
+    }
     pid_t copy = 0;
     auto conflicts = self_conflicts(run.log, held, copy);
     if (copy) view->copy_pid_during_replay = copy;
