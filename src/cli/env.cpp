@@ -1,6 +1,8 @@
 // `bootmortem env PROGRAM`: the environment supervisord would give the
 // program, against a real login of its user, without running the program.
 // Answers "what does my shell have that the service does not?" on its own.
+#include <unistd.h>
+
 #include <iostream>
 #include <memory>
 

@@ -7,9 +7,25 @@ namespace bootmortem::config {
 
 namespace {
 
-using enum KeyType;
-using enum KeyScope;
-using enum Expansion;
+// The table's words, unqualified (what `using enum` says, for g++ 10).
+constexpr auto String = KeyType::String;
+constexpr auto Integer = KeyType::Integer;
+constexpr auto Boolean = KeyType::Boolean;
+constexpr auto AutoRestart = KeyType::AutoRestart;
+constexpr auto Signal = KeyType::Signal;
+constexpr auto ExitCodes = KeyType::ExitCodes;
+constexpr auto ByteSize = KeyType::ByteSize;
+constexpr auto Octal = KeyType::Octal;
+constexpr auto User = KeyType::User;
+constexpr auto ServerUrl = KeyType::ServerUrl;
+constexpr auto ProcessName = KeyType::ProcessName;
+constexpr auto Environment = KeyType::Environment;
+constexpr auto LogFile = KeyType::LogFile;
+constexpr auto Section = KeyScope::Section;
+constexpr auto Process = KeyScope::Process;
+constexpr auto Raw = Expansion::Raw;
+constexpr auto Once = Expansion::Once;
+constexpr auto Twice = Expansion::Twice;
 
 const std::vector<ProgramKey> kProgramKeys{
     // Read once per section, before any process exists.

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/signals.h"
+
 namespace bootmortem::evidence {
 namespace {
 
@@ -276,12 +278,12 @@ LogHistory history_from_log(const std::string& text, HistoryQuery q, size_t keep
 
 std::optional<int> signal_by_name(const std::string& name) {
   for (int sig = 1; sig < NSIG; ++sig)
-    if (const char* a = sigabbrev_np(sig); a && (name == a || name == std::string("SIG") + a)) return sig;
+    if (const char* a = core::signal_abbrev(sig); a && (name == a || name == std::string("SIG") + a)) return sig;
   return std::nullopt;
 }
 
 std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
+  const char* abbrev = core::signal_abbrev(sig);
   return abbrev ? std::string("SIG") + abbrev : std::to_string(sig);
 }
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "core/signals.h"
 #include "report/json_text.h"
 
 namespace bootmortem::report {
@@ -14,21 +15,6 @@ namespace {
 
 // Field order is the reading order of a person; ordered_json keeps it.
 using json = nlohmann::ordered_json;
-
-struct SignalName {
-  int number;
-  const char* name;
-};
-// Python 3.11's signal.Signals on Linux x86-64 (one name per number; the
-// aliases IOT, CLD and POLL are not what Python prints).
-constexpr std::array<SignalName, 33> k_signal_names{{
-    {1, "HUP"},     {2, "INT"},     {3, "QUIT"},   {4, "ILL"},     {5, "TRAP"},   {6, "ABRT"},
-    {7, "BUS"},     {8, "FPE"},     {9, "KILL"},   {10, "USR1"},   {11, "SEGV"},  {12, "USR2"},
-    {13, "PIPE"},   {14, "ALRM"},   {15, "TERM"},  {16, "STKFLT"}, {17, "CHLD"},  {18, "CONT"},
-    {19, "STOP"},   {20, "TSTP"},   {21, "TTIN"},  {22, "TTOU"},   {23, "URG"},   {24, "XCPU"},
-    {25, "XFSZ"},   {26, "VTALRM"}, {27, "PROF"},  {28, "WINCH"},  {29, "IO"},    {30, "PWR"},
-    {31, "SYS"},    {34, "RTMIN"},  {64, "RTMAX"},
-}};
 
 constexpr const char* kind_name(config::SectionKind k) {
   switch (k) {
@@ -93,8 +79,11 @@ std::vector<ShowRow> make_show_rows(const std::vector<const config::ProcessConfi
 }
 
 std::string stop_signal_name(int sig) {
-  for (const auto& s : k_signal_names)
-    if (s.number == sig) return s.name;
+  // Python 3.11's signal.Signals names on Linux: glibc's, and the two
+  // real-time ends.
+  if (const char* name = core::signal_abbrev(sig)) return name;
+  if (sig == 34) return "RTMIN";
+  if (sig == 64) return "RTMAX";
   return std::to_string(sig);
 }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/signals.h"
 #include "report/env.h"
 #include "report/logs.h"
 #include "report/supervisor.h"
@@ -94,7 +95,7 @@ std::string trace_not_kept(const trace::TraceLog& t) {
 }
 
 std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
+  const char* abbrev = core::signal_abbrev(sig);
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 

@@ -18,6 +18,12 @@
 #include <csignal>
 #include <cstring>
 
+// close_range(2) is Linux 5.9; glibc's headers name it from 2.34 on, and the
+// release binary is built against 2.31. The number is one on every arch.
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
 #include "core/error.h"
 
 namespace bootmortem::trace {

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/signals.h"
 #include "trace/procfs.h"
 
 namespace bootmortem::trace {
@@ -252,7 +253,7 @@ void Workers::sweep() {
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
-    const char* name = sigabbrev_np(WTERMSIG(status));
+    const char* name = core::signal_abbrev(WTERMSIG(status));
     const std::string sig = name ? std::string("SIG") + name : "signal " + std::to_string(WTERMSIG(status));
     return "killed by " + sig + (WCOREDUMP(status) ? " (core dumped)" : "");
   }
