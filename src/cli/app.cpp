@@ -8,6 +8,8 @@
 
 #include "cli/subcommand.h"
 #include "core/error.h"
+#include "rules/rules.h"
+#include "run/diagnose.h"
 
 namespace bootmortem::cli {
 namespace {
@@ -44,6 +46,21 @@ std::string plain_choice_error(const std::string& what) {
   return what.substr(0, check) + ": '" + what.substr(check + 8, in - check - 8) + "' is not one of " + words;
 }
 
+// The program's version, then the pack it would judge with: where it is
+// found (an installed binary's own, --rules is per command), how many rules,
+// and their digest. A pack that does not load is said, not fatal.
+std::string version_text() {
+  std::string out = std::string("bootmortem ") + BOOTMORTEM_VERSION + "\n";
+  const std::string dir = run::rules_dir(std::nullopt);
+  try {
+    const rules::RulePack pack = rules::RulePack::load_dir(dir);
+    out += "rule pack " + pack.digest() + ": " + std::to_string(pack.size()) + " rules in " + dir;
+  } catch (const std::exception& e) {
+    out += "rule pack: " + std::string(e.what());
+  }
+  return out;
+}
+
 }  // namespace
 
 const Choices<report::Format>& report_formats() {
@@ -72,7 +89,7 @@ int run(int argc, char** argv) {
   signal(SIGCHLD, SIG_DFL);
   CLI::App app{"bootmortem: why a supervisord program will not boot, and what to change", "bootmortem"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("bootmortem ") + BOOTMORTEM_VERSION);
+  app.set_version_flag("--version", version_text, "print the program's and the rule pack's versions and exit");
 
   std::vector<Subcommand> subs;
   for (AddSubcommand add : k_subcommands) subs.push_back(add(app));

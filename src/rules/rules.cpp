@@ -1,6 +1,7 @@
 #include "rules/rules.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@ namespace bootmortem::rules {
 struct RulePack::Impl {
   PatternTables tables;
   std::vector<Rule> rules;
+  uint64_t digest = 14695981039346656037ull;  // FNV-1a 64 offset basis
 };
 
 RulePack::RulePack() : impl_(std::make_unique<Impl>()) {}
@@ -59,6 +61,18 @@ void RulePack::add_text(const std::string& text, const std::string& origin) {
       throw core::InputError(r.origin, "rule '" + r.id + "' is already defined at " +
                                            it->second.str());
   impl_->rules.insert(impl_->rules.end(), loaded.begin(), loaded.end());
+  // The name, not the path: one pack installed anywhere has one digest.
+  const std::string name = origin.substr(origin.rfind('/') + 1);
+  for (const std::string* part : {&name, &text}) {
+    for (unsigned char c : *part) impl_->digest = (impl_->digest ^ c) * 1099511628211ull;
+    impl_->digest = (impl_->digest ^ 0) * 1099511628211ull;  // a separator no text holds
+  }
+}
+
+std::string RulePack::digest() const {
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(impl_->digest));
+  return out;
 }
 
 std::vector<RuleInfo> RulePack::list() const {

@@ -87,6 +87,10 @@ class RulePack {
   // Every text regex of every rule (alternatives included), in rule order.
   std::vector<PackPattern> text_patterns() const;
   size_t size() const;
+  // What was loaded, as 16 hex digits: FNV-1a over each file's name and text
+  // in load order. Two packs with one digest hold the same rules; `--version`
+  // names it, so a ticket can say which pack judged.
+  std::string digest() const;
 
   // Findings, most likely first.
   std::vector<Finding> match(const evidence::Evidence& ev) const;
