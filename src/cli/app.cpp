@@ -25,27 +25,6 @@ constexpr AddSubcommand k_subcommands[] = {
     add_trace,
 };
 
-// CLI11 says a word that is not a choice as "--format: Check xml value in
-// {text->0,markdown->1} OR {0,1} FAILED": say the words instead.
-std::string plain_choice_error(const std::string& what) {
-  const auto check = what.find(": Check ");
-  const auto in = what.find(" value in {");
-  const auto close = what.find('}', in);
-  if (check == std::string::npos || in == std::string::npos || close == std::string::npos ||
-      !what.ends_with(" FAILED"))
-    return what;
-  std::string words;
-  const std::string list = what.substr(in + 11, close - in - 11);  // "text->0,markdown->1"
-  for (size_t at = 0; at < list.size();) {
-    size_t comma = list.find(',', at);
-    if (comma == std::string::npos) comma = list.size();
-    const std::string item = list.substr(at, comma - at);
-    words += (words.empty() ? "" : "|") + item.substr(0, item.find("->"));
-    at = comma + 1;
-  }
-  return what.substr(0, check) + ": '" + what.substr(check + 8, in - check - 8) + "' is not one of " + words;
-}
-
 // The program's version, then the pack it would judge with: where it is
 // found (an installed binary's own, --rules is per command), how many rules,
 // and their digest. A pack that does not load is said, not fatal.
@@ -103,7 +82,7 @@ int run(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::string what = plain_choice_error(e.what());
+    std::string what = e.what();
     if (argc > 1 && argv[1][0] != '-' && !app.get_subcommands().size())
       what = std::string("unknown command '") + argv[1] + "' (try --help)";
     std::cerr << "bootmortem: " << what << "\n";

@@ -65,7 +65,8 @@ Subcommand add_env(CLI::App& parent) {
   auto* app = parent.add_subcommand(
       "env", "the environment supervisord would give a program against a login of its user; runs nothing");
   app->add_option("program", o->d.program, "program name: name, group:name")->required();
-  app->add_option("-c,--configuration", o->d.config, "supervisord config file (default: supervisord's search path)");
+  app->add_option("-c,--configuration", o->d.config,
+                  "supervisord config file (default: the running supervisord's, else supervisord's search path)");
   // Not junit: env runs nothing that could pass or fail.
   static const Choices<report::Format> k_formats = {
       {"text", report::Format::Text}, {"markdown", report::Format::Markdown}, {"json", report::Format::Json}};

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -35,16 +36,35 @@ Subcommand add_trace(CLI::App& parent);
 template <class T>
 using Choices = std::vector<std::pair<std::string, T>>;
 
+// "text|markdown|json": the words, in the order the option lists them.
+template <class T>
+std::string choice_words(const Choices<T>& words) {
+  std::string shown;
+  for (const auto& [word, v] : words) shown += (shown.empty() ? "" : "|") + word;
+  return shown;
+}
+
 // An option that takes one of a few words (any case). Its help shows them
-// plainly, "text|markdown|json", not CLI11's "ENUM:value in {json->2,...}".
+// plainly, "--format text|markdown|json", and a word that is not one of them
+// is one line naming them, "--format: 'xml' is not one of text|markdown|json"
+// (CLI11's CheckedTransformer says "ENUM:value in {json->2,...} OR {2,...}"
+// and accepts the numbers too).
 template <class T>
 CLI::Option* add_choice(CLI::App& app, const std::string& name, T& value, const Choices<T>& words,
                         const std::string& help) {
-  std::string shown;
-  for (const auto& [word, v] : words) shown += (shown.empty() ? "" : "|") + word;
-  return app.add_option(name, value, help)
-      ->transform(CLI::CheckedTransformer(words, CLI::ignore_case))
-      ->option_text(shown);
+  const std::string shown = choice_words(words);
+  // The word becomes the enum's number, which CLI11 then converts to T.
+  CLI::Validator to_number(
+      [words, shown](std::string& in) -> std::string {
+        for (const auto& [word, v] : words)
+          if (CLI::detail::to_lower(in) == CLI::detail::to_lower(word)) {
+            in = std::to_string(static_cast<std::underlying_type_t<T>>(v));
+            return {};
+          }
+        return "'" + in + "' is not one of " + shown;
+      },
+      "");
+  return app.add_option(name, value, help)->transform(to_number)->option_text(shown);
 }
 
 // --format values shared by the subcommands that print reports: text,
