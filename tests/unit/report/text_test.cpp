@@ -22,7 +22,7 @@ TEST_CASE("colour only when asked") {
   r.ev = testing::seed_evidence(false);
   CHECK(text(r).find('\x1b') == std::string::npos);
   std::string c = text(r, true);
-  CHECK(c.rfind("\x1b[1;31mtest_server fails: exit status 3", 0) == 0);
+  CHECK(c.rfind("\x1b[1m\x1b[31mtest_server fails: exit status 3", 0) == 0);
 }
 
 TEST_CASE("no finding: says so, still shows the evidence") {
