@@ -1,7 +1,6 @@
 // `bootmortem check`: the options of run::check.
-#include <unistd.h>
-
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "run/check.h"
 
 namespace bootmortem::cli {
@@ -39,7 +38,7 @@ Subcommand add_check(CLI::App& parent) {
   return {app, [o, no_redact, no_verify] {
             o->d.redact = !*no_redact;
             o->d.verify = !*no_verify;
-            o->d.color = o->d.format == report::Format::Text && isatty(1);
+            o->d.color = report_color(o->d.format);
             return run::check(*o);
           }};
 }

@@ -1,7 +1,6 @@
 // `bootmortem diagnose`: the options of run::diagnose.
-#include <unistd.h>
-
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "run/diagnose.h"
 
 namespace bootmortem::cli {
@@ -33,7 +32,7 @@ Subcommand add_diagnose(CLI::App& parent) {
   return {app, [o, no_redact, no_verify] {
             o->redact = !*no_redact;
             o->verify = !*no_verify;
-            o->color = o->format == report::Format::Text && isatty(1);
+            o->color = report_color(o->format);
             return run::diagnose(*o);
           }};
 }

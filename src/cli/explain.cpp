@@ -4,8 +4,6 @@
 // give the text the rules search; the spawn spec and passwd give the facts
 // about HOME, USER and the rest. Rules that need a failed system call cannot
 // match: only a replay (`diagnose`) sees those.
-#include <unistd.h>
-
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -14,6 +12,7 @@
 #include "run/base_env.h"
 #include "run/live.h"
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/file_stream.h"
@@ -213,7 +212,7 @@ Subcommand add_explain(CLI::App& parent) {
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
   return {app, [o, no_redact] {
             o->redact = !*no_redact;
-            o->color = o->format == report::Format::Text && isatty(1);
+            o->color = report_color(o->format);
             return explain(*o);
           }};
 }
