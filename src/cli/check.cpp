@@ -39,7 +39,10 @@ Subcommand add_check(CLI::App& parent) {
             o->d.redact = !*no_redact;
             o->d.verify = !*no_verify;
             o->d.color = report_color(o->d.format);
-            return run::check(*o);
+            auto progress = open_progress("check");
+            run::CheckOptions c = *o;
+            c.d.progress = progress.get();
+            return run::check(c);
           }};
 }
 

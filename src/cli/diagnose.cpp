@@ -33,7 +33,10 @@ Subcommand add_diagnose(CLI::App& parent) {
             o->redact = !*no_redact;
             o->verify = !*no_verify;
             o->color = report_color(o->format);
-            return run::diagnose(*o);
+            auto progress = open_progress("diagnose");
+            run::DiagnoseOptions d = *o;
+            d.progress = progress.get();
+            return run::diagnose(d);
           }};
 }
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "cli/status_line.h"
+
 namespace bootmortem::cli {
 namespace {
 
@@ -18,6 +20,13 @@ bool color_wanted(bool stdout_tty, const char* no_color, const char* term) {
 
 bool report_color(report::Format format) {
   return format == report::Format::Text && color_wanted(isatty(1), std::getenv("NO_COLOR"), std::getenv("TERM"));
+}
+
+bool status_line_wanted(bool stderr_tty, const char* term) { return stderr_tty && !dumb(term); }
+
+std::unique_ptr<run::Progress> open_progress(const std::string& command) {
+  if (status_line_wanted(isatty(2), std::getenv("TERM"))) return stderr_status_line(command);
+  return std::make_unique<run::Progress>();
 }
 
 }  // namespace bootmortem::cli

@@ -1,9 +1,14 @@
-// How a reporting command uses the terminal. The decisions are pure
-// functions of what was observed (is it a terminal, NO_COLOR, TERM), so
-// that tests need no terminal; the others observe this process.
+// How a reporting command uses the terminal: colour on stdout, a live
+// status line on stderr. The decisions are pure functions of what was
+// observed (is it a terminal, NO_COLOR, TERM), so that tests need no
+// terminal; the others observe this process.
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "report/report.h"
+#include "run/progress.h"
 
 namespace bootmortem::cli {
 
@@ -13,5 +18,14 @@ bool color_wanted(bool stdout_tty, const char* no_color, const char* term);
 
 // Colour for a report in `format` on this process's stdout: text only.
 bool report_color(report::Format format);
+
+// The status line (cli/status_line.h) on stderr: it is a terminal that can
+// erase a line (TERM not "dumb"). Not NO_COLOR's business: it has no colour.
+bool status_line_wanted(bool stderr_tty, const char* term);
+
+// What `command` (diagnose, check) shows while it waits for replays: a
+// status line when this process's stderr wants one, else only check's
+// notes, on stderr as before.
+std::unique_ptr<run::Progress> open_progress(const std::string& command);
 
 }  // namespace bootmortem::cli
