@@ -43,6 +43,7 @@ struct ExplainOptions {
   report::Format format = report::Format::Text;
   bool redact = true;
   bool color = false;
+  bool quiet = false;
 };
 
 evidence::LogFile read_log(core::FileStream& in, const std::string& path, evidence::LogRole role,
@@ -190,7 +191,7 @@ int explain(const ExplainOptions& o) {
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
   r.ev.logs = std::move(reading);
   if (view) evidence::attach_supervisor(r.ev, std::move(*view));
-  return match_and_report(r, pack, o.format, o.redact, o.color);
+  return match_and_report(r, pack, o.format, report::RenderOptions{o.redact, o.color, o.quiet});
 }
 
 }  // namespace
@@ -210,8 +211,10 @@ Subcommand add_explain(CLI::App& parent) {
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
+  add_quiet_flag(*app, o->quiet, "only the verdict line");
   return {app, [o, no_redact] {
             o->redact = !*no_redact;
+            quiet_format(o->quiet, o->format);
             o->color = report_color(o->format);
             return explain(*o);
           }};

@@ -4,6 +4,7 @@
 // terminal; the others observe this process.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 
@@ -23,9 +24,15 @@ bool report_color(report::Format format);
 // erase a line (TERM not "dumb"). Not NO_COLOR's business: it has no colour.
 bool status_line_wanted(bool stderr_tty, const char* term);
 
-// What `command` (diagnose, check) shows while it waits for replays: a
-// status line when this process's stderr wants one, else only check's
-// notes, on stderr as before.
-std::unique_ptr<run::Progress> open_progress(const std::string& command);
+// What `command` (diagnose, check) shows while it waits for replays: with
+// -q nothing; else a status line when this process's stderr wants one,
+// else only check's notes, on stderr as before.
+std::unique_ptr<run::Progress> open_progress(const std::string& command, bool quiet);
+
+// -q, --quiet for diagnose, check and explain; what_stays: what it still
+// prints. quiet_format throws InputError when it is given with a format
+// other than text (a JSON or JUnit report is read whole, or not at all).
+void add_quiet_flag(CLI::App& app, bool& quiet, const std::string& what_stays);
+void quiet_format(bool quiet, report::Format format);
 
 }  // namespace bootmortem::cli

@@ -172,6 +172,7 @@ void log_files(const View& v, const Style& st, std::ostream& out) {
 void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   Style st{o.color};
   fmt::print(out, "{}\n", st(v.starts ? k_good : k_bad, v.verdict_line));
+  if (o.quiet) return;
   // supervisord's own account first when one was read; then what it does
   // with the program over time.
   for (const auto& line : supervisor_lead(v)) fmt::print(out, "{}\n", line);
@@ -204,14 +205,18 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
 void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                        std::ostream& out) {
   Style st{o.color};
+  auto mark = [&](const View& v) { return v.starts ? st(k_good, "ok  ") : st(k_bad, "FAIL"); };
+  if (o.quiet) {
+    for (const auto& v : views) fmt::print(out, "{}  {}\n", mark(v), v.verdict_line);
+    return;
+  }
   const auto starts =
       static_cast<size_t>(std::count_if(views.begin(), views.end(), [](const View& v) { return v.starts; }));
   const size_t fail = views.size() - starts;
   fmt::print(out, "{}: {} program{}, {} start{}, {} fail{}\n", st.bold("bootmortem check " + config_path),
              views.size(), views.size() == 1 ? "" : "s", starts, starts == 1 ? "s" : "", fail, fail == 1 ? "s" : "");
   for (const auto& v : views) {
-    fmt::print(out, "  {}  {}\n", v.starts ? st(k_good, "ok  ") : st(k_bad, "FAIL"),
-               v.verdict_line);
+    fmt::print(out, "  {}  {}\n", mark(v), v.verdict_line);
     if (v.starts) continue;
     const auto& f = v.r.findings;
     fmt::print(out, "        {}", f.empty() ? "no rule explains it" : f.front().title + " [" + f.front().rule + "]");

@@ -57,8 +57,8 @@ config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& ba
 const config::ProcessConfig& one_process(const config::Config& cfg, const std::string& program);
 
 // The pack's findings on r.ev, the report on stdout, and the exit code.
-int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
-                     bool color);
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format,
+                     const report::RenderOptions& ro);
 
 // One tracer for a command's replays, chosen at the first: a program
 // supervisord runs is not replayed and loads none.

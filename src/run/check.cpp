@@ -122,7 +122,7 @@ int check(const CheckOptions& o) {
     c.programs.push_back(std::move(r));
   }
   progress.idle();
-  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);
+  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color, o.d.quiet}, std::cout);
   std::cout.flush();
   return report::exit_code(c);
 }

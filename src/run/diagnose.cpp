@@ -187,12 +187,9 @@ const config::ProcessConfig& one_process(const config::Config& cfg, const std::s
   return *matches.front();
 }
 
-int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
-                     bool color) {
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format,
+                     const report::RenderOptions& ro) {
   r.findings = pack.match(r.ev);
-  report::RenderOptions ro;
-  ro.redact = redact;
-  ro.color = color;
   report::render(r, format, ro, std::cout);
   std::cout.flush();
   return report::exit_code(r);
@@ -398,7 +395,7 @@ int diagnose(const DiagnoseOptions& o) {
     std::cerr << "bootmortem: no patch written to " << *o.patch_out
               << (r.remedy ? ": the fix changes neither the config nor files\n"
                            : ": no fix was replayed (the program starts, --no-verify, or no finding has one)\n");
-  report::render(r, o.format, report::RenderOptions{o.redact, o.color}, std::cout);
+  report::render(r, o.format, report::RenderOptions{o.redact, o.color, o.quiet}, std::cout);
   std::cout.flush();
   return report::exit_code(r);
 }

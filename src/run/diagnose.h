@@ -30,6 +30,7 @@ struct DiagnoseOptions {
   report::Format format = report::Format::Text;
   bool redact = true;
   bool color = false;
+  bool quiet = false;                    // -q: report::RenderOptions::quiet
   // Told what the command waits for (a terminal's status line); none: notes
   // to stderr only.
   Progress* progress = nullptr;
