@@ -1,7 +1,6 @@
 // `bootmortem check`: the options of run::check.
-#include <unistd.h>
-
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "run/check.h"
 
 namespace bootmortem::cli {
@@ -28,6 +27,8 @@ Subcommand add_check(CLI::App& parent) {
   auto no_verify = std::make_shared<bool>(false);
   app->add_flag("--no-verify", *no_verify,
                 "do not replay a failing program with the top findings' fixes applied (each alone)");
+  add_quiet_flag(*app, o->d.quiet,
+                 "only a line per program (ok or FAIL, and its verdict), and no progress on stderr");
   app->footer(
       "The programs start together, in supervisord's order (priority), each traced on its own. One that exits "
       "before startsecs while others run is retried as supervisord retries it (BACKOFF: 1 s, 2 s, 3 s ... before "
@@ -39,8 +40,12 @@ Subcommand add_check(CLI::App& parent) {
   return {app, [o, no_redact, no_verify] {
             o->d.redact = !*no_redact;
             o->d.verify = !*no_verify;
-            o->d.color = o->d.format == report::Format::Text && isatty(1);
-            return run::check(*o);
+            quiet_format(o->d.quiet, o->d.format);
+            o->d.color = report_color(o->d.format);
+            auto progress = open_progress("check", o->d.quiet);
+            run::CheckOptions c = *o;
+            c.d.progress = progress.get();
+            return run::check(c);
           }};
 }
 

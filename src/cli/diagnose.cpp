@@ -1,7 +1,6 @@
 // `bootmortem diagnose`: the options of run::diagnose.
-#include <unistd.h>
-
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "run/diagnose.h"
 
 namespace bootmortem::cli {
@@ -28,13 +27,18 @@ Subcommand add_diagnose(CLI::App& parent) {
   app->add_flag("--no-verify", *no_verify, "do not replay the program with the top findings' fixes applied");
   app->add_option("--patch-out", o->patch_out,
                   "write the combined fix as a patch (patch -p0 < FILE; file commands as comments)");
+  add_quiet_flag(*app, o->quiet, "only the verdict line, and no progress on stderr");
   app->add_flag("--replay", o->replay,
                 "replay even when the live supervisord reports the program RUNNING (starts a second copy)");
   return {app, [o, no_redact, no_verify] {
             o->redact = !*no_redact;
             o->verify = !*no_verify;
-            o->color = o->format == report::Format::Text && isatty(1);
-            return run::diagnose(*o);
+            quiet_format(o->quiet, o->format);
+            o->color = report_color(o->format);
+            auto progress = open_progress("diagnose", o->quiet);
+            run::DiagnoseOptions d = *o;
+            d.progress = progress.get();
+            return run::diagnose(d);
           }};
 }
 

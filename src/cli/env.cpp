@@ -8,6 +8,7 @@
 
 #include "run/base_env.h"
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/userdb.h"
@@ -76,7 +77,7 @@ Subcommand add_env(CLI::App& parent) {
   app->add_flag("--no-redact", *no_redact, "show secret-looking values");
   return {app, [o, no_redact] {
             o->redact = !*no_redact;
-            o->color = o->format == report::Format::Text && isatty(1);
+            o->color = report_color(o->format);
             return env_command(*o);
           }};
 }

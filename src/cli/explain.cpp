@@ -4,8 +4,6 @@
 // give the text the rules search; the spawn spec and passwd give the facts
 // about HOME, USER and the rest. Rules that need a failed system call cannot
 // match: only a replay (`diagnose`) sees those.
-#include <unistd.h>
-
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -14,6 +12,7 @@
 #include "run/base_env.h"
 #include "run/live.h"
 #include "cli/subcommand.h"
+#include "cli/terminal.h"
 #include "config/config.h"
 #include "core/error.h"
 #include "core/file_stream.h"
@@ -44,6 +43,7 @@ struct ExplainOptions {
   report::Format format = report::Format::Text;
   bool redact = true;
   bool color = false;
+  bool quiet = false;
 };
 
 evidence::LogFile read_log(core::FileStream& in, const std::string& path, evidence::LogRole role,
@@ -191,7 +191,7 @@ int explain(const ExplainOptions& o) {
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
   r.ev.logs = std::move(reading);
   if (view) evidence::attach_supervisor(r.ev, std::move(*view));
-  return match_and_report(r, pack, o.format, o.redact, o.color);
+  return match_and_report(r, pack, o.format, report::RenderOptions{o.redact, o.color, o.quiet});
 }
 
 }  // namespace
@@ -211,9 +211,11 @@ Subcommand add_explain(CLI::App& parent) {
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
+  add_quiet_flag(*app, o->quiet, "only the verdict line");
   return {app, [o, no_redact] {
             o->redact = !*no_redact;
-            o->color = o->format == report::Format::Text && isatty(1);
+            quiet_format(o->quiet, o->format);
+            o->color = report_color(o->format);
             return explain(*o);
           }};
 }

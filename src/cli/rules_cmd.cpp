@@ -2,8 +2,9 @@
 // maintains it. lint and test are also CTests (tests/CMakeLists.txt), so a rule that
 // does not load or does not explain its own fixture fails CI.
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -42,12 +43,6 @@ std::string read_text(const std::filesystem::path& p) {
   return text.str();
 }
 
-std::string two_places(double v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
 int list(const RulesOptions& o) {
   std::string dir = rules_dir(o.rules);
   auto rules = rules::RulePack::load_dir(dir).list();
@@ -64,11 +59,9 @@ int list(const RulesOptions& o) {
     id_w = std::max(id_w, r.id.size());
     fam_w = std::max(fam_w, r.family.size());
   }
-  auto pad = [](const std::string& s, size_t w) { return s + std::string(w - s.size() + 2, ' '); };
-  std::cout << pad("ID", id_w) << pad("FAMILY", fam_w) << "CONF  TITLE\n";
+  fmt::print(std::cout, "{:<{}}  {:<{}}  CONF  TITLE\n", "ID", id_w, "FAMILY", fam_w);
   for (const auto& r : rules)
-    std::cout << pad(r.id, id_w) << pad(r.family, fam_w) << two_places(r.confidence) << "  " << r.title
-              << "\n";
+    fmt::print(std::cout, "{:<{}}  {:<{}}  {:.2f}  {}\n", r.id, id_w, r.family, fam_w, r.confidence, r.title);
   std::cout << rules.size() << " rules in " << dir << "\n";
   return 0;
 }

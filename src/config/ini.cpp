@@ -6,6 +6,7 @@
 #include "config/ini.h"
 
 #include <climits>
+#include <fmt/format.h>
 #include <map>
 
 #include "config/python.h"
@@ -93,9 +94,7 @@ void IniDocument::read(const std::string& text, const std::string& fpname) {
       errors = "Source contains parsing errors: " + py_repr(fpname);
       first_error_line = lineno;
     }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "\n\t[line %2d]: ", lineno);
-    errors += buf + py_repr(utf8_encode(line));
+    errors += fmt::format("\n\t[line {:2d}]: {}", lineno, py_repr(utf8_encode(line)));
   };
 
   const auto lines = split_lines(utf8_decode(text));

@@ -3,7 +3,7 @@
 // produced it is Python's, byte for byte, because users grep for it.
 #include "config/python.h"
 
-#include <cstdio>
+#include <fmt/format.h>
 #include <limits>
 
 namespace bootmortem::config {
@@ -129,14 +129,10 @@ std::string py_upper(const std::string& s) {
 }
 
 std::string py_escape(char32_t c) {
-  char buf[16];
-  if (c < 0x100)
-    std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
-  else if (c < 0x10000)
-    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-  else
-    std::snprintf(buf, sizeof buf, "\\U%08x", static_cast<unsigned>(c));
-  return buf;
+  const auto u = static_cast<uint32_t>(c);
+  if (c < 0x100) return fmt::format("\\x{:02x}", u);
+  if (c < 0x10000) return fmt::format("\\u{:04x}", u);
+  return fmt::format("\\U{:08x}", u);
 }
 
 std::string py_repr(const std::string& s) {

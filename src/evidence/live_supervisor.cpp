@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
-
-#include <cstdio>
+#include <fmt/format.h>
 
 #include "evidence/evidence.h"
 
@@ -109,12 +108,7 @@ bool SupervisorView::flapping() const {
   return false;
 }
 
-std::string format_uptime(int64_t s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
-}
+std::string format_uptime(int64_t s) { return fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60); }
 
 SupervisorView ask_supervisor(const LiveQuery& q, const RpcTransport* rpc, const core::FileSystem& fs) {
   SupervisorView v;

@@ -3,8 +3,8 @@
 #include "evidence/live_supervisor.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
+#include <fmt/format.h>
 #include <iterator>
 
 #include "core/fs.h"
@@ -104,9 +104,7 @@ std::string byte_size_text(uint64_t n) {
   double v = static_cast<double>(n) / 1024;
   size_t u = 0;
   while (v >= 1024 && u + 1 < std::size(k_units)) v /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %s", v, k_units[u]);
-  return buf;
+  return fmt::format("{:.1f} {}", v, k_units[u]);
 }
 
 std::string describe_reading(const LogReading& r) {

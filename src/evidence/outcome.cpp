@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fmt/format.h>
 
 namespace bootmortem::evidence {
 namespace {
@@ -16,11 +17,7 @@ std::string how_it_ended(const trace::TraceLog& t) {
 
 std::string seconds(int64_t ms) {
   if (ms < 1000) return std::to_string(ms) + " ms";
-  if (ms < 10000 && ms % 1000 != 0) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
-    return buf;
-  }
+  if (ms < 10000 && ms % 1000 != 0) return fmt::format("{:.1f} s", static_cast<double>(ms) / 1000.0);
   return std::to_string((ms + 500) / 1000) + " s";
 }
 

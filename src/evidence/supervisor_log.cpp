@@ -1,8 +1,8 @@
 #include "evidence/supervisor_log.h"
 
 #include <csignal>
-#include <cstdio>
 #include <cstring>
+#include <fmt/format.h>
 
 #include "core/signals.h"
 
@@ -170,12 +170,7 @@ std::vector<LogEvent> process_history(const std::vector<LogEvent>& all, const Hi
 }
 
 std::string approx_duration(int64_t ms) {
-  char buf[32];
-  if (ms < 100)
-    std::snprintf(buf, sizeof buf, "~%lld ms", static_cast<long long>(ms));
-  else
-    std::snprintf(buf, sizeof buf, "~%.1f s", static_cast<double>(ms) / 1000.0);
-  return buf;
+  return ms < 100 ? fmt::format("~{} ms", ms) : fmt::format("~{:.1f} s", static_cast<double>(ms) / 1000.0);
 }
 
 std::string summarize_history(const std::vector<LogEvent>& h) {
@@ -221,11 +216,7 @@ std::string summarize_history(const std::vector<LogEvent>& h) {
   } else {
     s = "supervisord saw " + plural(spawns, "start", "starts");
     const int64_t span = h.back().ms - h[begin].ms;
-    if (spawns > 1 && span > 0) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, " in %.1f s", static_cast<double>(span) / 1000.0);
-      s += buf;
-    }
+    if (spawns > 1 && span > 0) s += fmt::format(" in {:.1f} s", static_cast<double>(span) / 1000.0);
   }
   if (!outcomes.empty()) {
     bool same = true;

@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <cstdio>
+#include <fmt/format.h>
 #include <random>
 
 namespace bootmortem::login {
@@ -24,9 +24,7 @@ const char* const k_runuser_path_env = "/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::string random_marker() {
   std::random_device rd;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "bootmortem-login-env-%08x%08x", rd(), rd());
-  return buf;
+  return fmt::format("bootmortem-login-env-{:08x}{:08x}", rd(), rd());
 }
 
 std::string first_line(const std::string& text) {
@@ -38,11 +36,7 @@ std::string first_line(const std::string& text) {
   return line.size() > k_max ? line.substr(0, k_max) + "..." : line;
 }
 
-std::string seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
+std::string seconds(double s) { return fmt::format("{:g}", s); }
 
 // Why a login's result cannot be used, first match wins; none: use it.
 struct Unusable {

@@ -5,6 +5,9 @@
 #include "report/env.h"
 
 #include <algorithm>
+#include <fmt/color.h>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -34,12 +37,6 @@ const Group k_groups[] = {
 // A value column wider than this does not widen the table for the others.
 constexpr size_t k_max_col = 40;
 
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 // Identity reads best in the order people say it; the rest keep the
 // login's order.
 const std::vector<std::string> k_identity_order = {"HOME", "USER", "LOGNAME", "SHELL"};
@@ -51,7 +48,7 @@ size_t rank(const evidence::EnvDiff& d) {
 
 bool is_list(const evidence::EnvDiff& d) { return evidence::is_list_var(d.name) && d.spawn && d.login; }
 
-std::string bolded(const std::string& s, bool on) { return on ? "\x1b[1m" + s + "\x1b[0m" : s; }
+std::string bolded(const std::string& s, bool on) { return on ? fmt::format(fmt::emphasis::bold, "{}", s) : s; }
 
 json opt(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
@@ -79,10 +76,9 @@ std::string user_line(const EnvReport& r) {
 }
 
 void render_text(const EnvReport& r, const RenderOptions& o, std::ostream& out) {
-  out << bolded(r.spec.name + ": the environment supervisord would give it, against a login of " +
-                    user_line(r),
-                o.color)
-      << "\n\n";
+  fmt::print(out, "{}\n\n",
+             bolded(r.spec.name + ": the environment supervisord would give it, against a login of " + user_line(r),
+                    o.color));
   out << "  Login:  " << r.login.method << "\n";
   out << "  Base:   " << base_env_text(r.spec.base) << "\n";
   out << "  Config: " << r.config_path << "\n\n";
@@ -165,12 +161,11 @@ void env_diff_text(const std::vector<evidence::EnvDiff>& diff, std::ostream& out
     wn = std::max(wn, d.name.size());
     if (!is_list(d)) ws = std::max(ws, std::min(k_max_col, shown(d.spawn).size()));
   }
-  auto pad = [](const std::string& s, size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
-  out << "    " << pad("name", wn) << "  " << pad("spawn", ws) << "  login\n";
+  fmt::print(out, "    {:<{}}  {:<{}}  login\n", "name", wn, "spawn", ws);
   for (const auto& g : k_groups) {
     bool any = std::any_of(diff.begin(), diff.end(), [&](const auto& d) { return d.kind == g.kind; });
     if (!any) continue;
-    out << "  " << bolded(g.title, bold) << ":\n";
+    fmt::print(out, "  {}:\n", bolded(g.title, bold));
     std::vector<const evidence::EnvDiff*> rows;
     for (const auto& d : diff)
       if (d.kind == g.kind) rows.push_back(&d);
@@ -178,18 +173,18 @@ void env_diff_text(const std::vector<evidence::EnvDiff>& diff, std::ostream& out
     for (const auto* row : rows) {
       const auto& d = *row;
       if (!is_list(d)) {
-        out << "    " << pad(d.name, wn) << "  " << pad(shown(d.spawn), ws) << "  " << shown(d.login) << "\n";
+        fmt::print(out, "    {:<{}}  {:<{}}  {}\n", d.name, wn, shown(d.spawn), ws, shown(d.login));
         continue;
       }
       // Lists read better as what each side lacks than as two long values.
-      std::string lead = "    " + pad(d.name, wn) + "  ";
+      std::string lead = fmt::format("    {:<{}}  ", d.name, wn);
       const std::string cont(lead.size(), ' ');
       if (!d.missing.empty()) {
-        out << lead << "the spawn lacks " << join(d.missing, ", ") << " (the login has them)\n";
+        fmt::print(out, "{}the spawn lacks {} (the login has them)\n", lead, fmt::join(d.missing, ", "));
         lead = cont;
       }
       if (!d.extra.empty()) {
-        out << lead << "only the spawn has " << join(d.extra, ", ") << "\n";
+        fmt::print(out, "{}only the spawn has {}\n", lead, fmt::join(d.extra, ", "));
         lead = cont;
       }
       if (d.missing.empty() && d.extra.empty()) out << lead << "same entries, in another order\n";
@@ -199,7 +194,7 @@ void env_diff_text(const std::vector<evidence::EnvDiff>& diff, std::ostream& out
   for (const auto& d : diff)
     if (d.kind == "session") session.push_back(d.name);
   if (!session.empty())
-    out << "  A login session's own (no service needs them): " << join(session, ", ") << "\n";
+    fmt::print(out, "  A login session's own (no service needs them): {}\n", fmt::join(session, ", "));
 }
 
 EnvReport make_env_report(spawn::SpawnSpec spec, login::LoginEnv login, std::string config_path) {

@@ -5,7 +5,7 @@
 // rule's id, and its text the program's whole text report. One that starts
 // carries the last lines of its stderr as system-err.
 #include <cstdint>
-#include <cstdio>
+#include <fmt/format.h>
 #include <ostream>
 #include <sstream>
 #include <string_view>
@@ -76,11 +76,7 @@ std::string xml(std::string_view s) {
   return out;
 }
 
-std::string seconds(int64_t ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms) / 1000.0);
-  return buf;
-}
+std::string seconds(int64_t ms) { return fmt::format("{:.3f}", static_cast<double>(ms) / 1000.0); }
 
 std::string base_name(const std::string& path) {
   auto slash = path.rfind('/');

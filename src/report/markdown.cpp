@@ -1,7 +1,7 @@
 // A ticket attachment: self-contained, readable as plain text, every
 // machine string in code so Markdown does not eat its characters.
 #include <algorithm>
-#include <cstdio>
+#include <fmt/format.h>
 #include <ostream>
 
 #include "report/logs.h"
@@ -44,11 +44,7 @@ std::string unpiped(const std::string& s) {
 
 std::string cell(const std::string& s) { return code(unpiped(s)); }
 
-std::string confidence(double c) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", c);
-  return buf;
-}
+std::string confidence(double c) { return fmt::format("{:.2f}", c); }
 
 void finding(std::ostream& out, const rules::Finding& f, const char* level) {
   out << level << " " << f.title << "\n\n";

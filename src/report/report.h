@@ -38,6 +38,9 @@ struct Report {
 struct RenderOptions {
   bool redact = true;
   bool color = false;
+  // -q, text only: the verdict line alone; check's, a line per program (ok
+  // or FAIL, and its verdict line) and no summary, which a CI log greps.
+  bool quiet = false;
 };
 
 // DESIGN.md's contract: 0 starts, 1 fails with a cause, 3 fails unexplained.

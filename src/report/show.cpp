@@ -4,7 +4,7 @@
 #include "report/show.h"
 
 #include <array>
-#include <cstdio>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/signals.h"
@@ -87,11 +87,7 @@ std::string stop_signal_name(int sig) {
   return std::to_string(sig);
 }
 
-std::string octal_mode(mode_t mode) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(mode));
-  return buf;
-}
+std::string octal_mode(mode_t mode) { return fmt::format("{:03o}", mode); }
 
 const char* autorestart_name(config::AutoRestart a) {
   switch (a) {

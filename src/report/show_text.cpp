@@ -2,6 +2,8 @@
 // starts, then the environment= each one gets, then what could not be resolved.
 #include <algorithm>
 #include <cctype>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <ostream>
 
 #include "report/show.h"
@@ -63,11 +65,8 @@ void table(const std::vector<ShowRow>& rows, std::ostream& out) {
     }
   }
   auto print = [&](auto cell) {
-    for (size_t c = 0; c < n; ++c) {
-      const std::string s = cell(c);
-      out << s;
-      if (c + 1 < n) out << std::string(width[c] - s.size() + 2, ' ');
-    }
+    // Two spaces between columns; none after the last.
+    for (size_t c = 0; c < n; ++c) fmt::print(out, "{:<{}}", cell(c), c + 1 < n ? width[c] + 2 : 0);
     out << "\n";
   };
   print([&](size_t c) { return std::string(k_columns[c].title); });

@@ -1,7 +1,9 @@
 // The on-call view: verdict, then the top finding's cause and fix with the
 // line to paste, all on the first screen; then the rest and the evidence.
 #include <algorithm>
-#include <cstdio>
+#include <fmt/color.h>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <ostream>
 
 #include "report/env.h"
@@ -13,19 +15,19 @@
 namespace bootmortem::report {
 namespace {
 
+constexpr auto k_good = fmt::emphasis::bold | fmt::fg(fmt::terminal_color::green);
+constexpr auto k_bad = fmt::emphasis::bold | fmt::fg(fmt::terminal_color::red);
+constexpr auto k_cause = fmt::emphasis::bold | fmt::fg(fmt::terminal_color::yellow);
+constexpr auto k_bold = fmt::text_style(fmt::emphasis::bold);
+
+// Text in a style when colour is on, as it is when off.
 struct Style {
   bool on;
-  std::string operator()(const char* code, const std::string& s) const {
-    return on ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
+  std::string operator()(fmt::text_style ts, std::string_view s) const {
+    return on ? fmt::format(ts, "{}", s) : std::string(s);
   }
-  std::string bold(const std::string& s) const { return (*this)("1", s); }
+  std::string bold(std::string_view s) const { return (*this)(k_bold, s); }
 };
-
-std::string confidence(double c) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%.2f", c);
-  return buf;
-}
 
 // Each line of text indented, for multi-line blocks (patches, stderr).
 void indented(std::ostream& out, const std::string& text, const std::string& pad) {
@@ -33,7 +35,7 @@ void indented(std::ostream& out, const std::string& text, const std::string& pad
   while (start < text.size()) {
     size_t nl = text.find('\n', start);
     if (nl == std::string::npos) nl = text.size();
-    out << pad << text.substr(start, nl - start) << "\n";
+    fmt::print(out, "{}{}\n", pad, std::string_view(text).substr(start, nl - start));
     start = nl + 1;
   }
 }
@@ -47,37 +49,39 @@ std::string proof(const rules::Finding& f) {
 
 void top_finding(const View& v, const Style& st, std::ostream& out) {
   const auto& f = v.r.findings.front();
-  out << st("1;33", "Cause") << " (" << f.rule << ", confidence " << confidence(f.confidence)
-      << "): " << f.title << "\n";
-  out << "  " << f.cause << "\n\n";
-  out << st("1;32", "Fix") << (f.verification.empty() ? "" : " (" + proof(f) + ")") << ":\n  " << f.fix << "\n";
-  if (!f.verification.empty()) out << "  " << (f.verified == true ? st("1;32", "Proof") : st.bold("Proof")) << ": " << sentence(f.verification) << "\n";
+  fmt::print(out, "{} ({}, confidence {:.2f}): {}\n", st(k_cause, "Cause"), f.rule, f.confidence,
+             f.title);
+  fmt::print(out, "  {}\n\n", f.cause);
+  fmt::print(out, "{}{}:\n  {}\n", st(k_good, "Fix"), f.verification.empty() ? "" : " (" + proof(f) + ")",
+             f.fix);
+  if (!f.verification.empty())
+    fmt::print(out, "  {}: {}\n", st(f.verified == true ? k_good : k_bold, "Proof"),
+               sentence(f.verification));
   if (!f.config_line.empty()) {
     std::string section = v.r.ev.spec.section.empty() ? "the program's section" : "[" + v.r.ev.spec.section + "]";
-    out << "  Line for " << section << ":\n    " << st("1", f.config_line) << "\n";
+    fmt::print(out, "  Line for {}:\n    {}\n", section, st.bold(f.config_line));
   }
   if (!f.evidence.empty()) {
-    out << "\n" << st.bold("Because") << ":\n";
-    for (const auto& e : f.evidence) out << "  - " << e << "\n";
+    fmt::print(out, "\n{}:\n", st.bold("Because"));
+    for (const auto& e : f.evidence) fmt::print(out, "  - {}\n", e);
   }
   // The proven fix's combined patch (below) holds this one.
   const bool combined = v.r.remedy && !v.r.remedy->patches.empty() && v.r.remedy->rules.front() == f.rule;
   if (!f.patch.empty() && !combined) {
-    out << "\n" << st.bold("Patch") << ":\n";
+    fmt::print(out, "\n{}:\n", st.bold("Patch"));
     indented(out, f.patch, "  ");
   }
 }
 
 void other_findings(const View& v, const Style& st, std::ostream& out) {
   if (v.r.findings.size() < 2) return;
-  out << "\n" << st.bold("Other findings") << ":\n";
+  fmt::print(out, "\n{}:\n", st.bold("Other findings"));
   for (size_t i = 1; i < v.r.findings.size(); ++i) {
     const auto& f = v.r.findings[i];
-    out << "  " << i + 1 << ". " << f.title << " (" << f.rule << ", confidence "
-        << confidence(f.confidence) << ")\n";
-    out << "     " << f.cause << "\n";
-    out << "     Fix: " << f.fix << "\n";
-    if (!f.verification.empty()) out << "     " << (f.round > 1 ? "Revealed by the fix above; " : "") << sentence(f.verification) << "\n";
+    fmt::print(out, "  {}. {} ({}, confidence {:.2f})\n", i + 1, f.title, f.rule, f.confidence);
+    fmt::print(out, "     {}\n     Fix: {}\n", f.cause, f.fix);
+    if (!f.verification.empty())
+      fmt::print(out, "     {}{}\n", f.round > 1 ? "Revealed by the fix above; " : "", sentence(f.verification));
   }
 }
 
@@ -86,17 +90,15 @@ void other_findings(const View& v, const Style& st, std::ostream& out) {
 void remedy(const View& v, const Style& st, std::ostream& out) {
   if (!v.r.remedy || v.r.remedy->rules.empty()) return;
   const auto& m = *v.r.remedy;
-  out << "\n" << (m.verified ? st("1;32", "Proven fix") : st.bold("Best fix tried (not verified)"));
-  std::string chain;
-  for (const auto& id : m.rules) chain += (chain.empty() ? "" : ", then ") + id;
-  out << " (" << chain << "; " << m.replays << " verification replay" << (m.replays == 1 ? "" : "s") << ", "
-      << m.ms << " ms):\n  " << sentence(m.outcome) << "\n";
+  fmt::print(out, "\n{} ({}; {} verification replay{}, {} ms):\n  {}\n",
+             m.verified ? st(k_good, "Proven fix") : st.bold("Best fix tried (not verified)"),
+             fmt::join(m.rules, ", then "), m.replays, m.replays == 1 ? "" : "s", m.ms, sentence(m.outcome));
   if (!m.commands.empty()) {
     out << "  Run, in order, as root:\n";
-    for (const auto& c : m.commands) out << "    " << c << "\n";
+    for (const auto& c : m.commands) fmt::print(out, "    {}\n", c);
   }
   for (const auto& [file, diff] : m.patches) {
-    out << "  Patch for " << file << " (--patch-out FILE writes it; patch -p0 < FILE):\n";
+    fmt::print(out, "  Patch for {} (--patch-out FILE writes it; patch -p0 < FILE):\n", file);
     indented(out, diff, "    ");
   }
 }
@@ -104,25 +106,24 @@ void remedy(const View& v, const Style& st, std::ostream& out) {
 void syscalls(const View& v, const Style& st, std::ostream& out) {
   const auto& t = v.r.ev.trace;
   if (t.failed.empty()) return;
-  out << "\n" << st.bold("Failed system calls") << " (" << t.failed.size() << " distinct";
-  if (t.failed_total) out << ", " << t.failed_total << " in all";
+  fmt::print(out, "\n{} ({} distinct", st.bold("Failed system calls"), t.failed.size());
+  if (t.failed_total) fmt::print(out, ", {} in all", t.failed_total);
   out << "):\n";
   const auto& n = v.notable;
   size_t skip = n.size() > k_text_syscalls ? n.size() - k_text_syscalls : 0;
-  if (skip) out << "  (" << skip << " earlier ones not shown; --format json lists all)\n";
-  for (size_t i = skip; i < n.size(); ++i) out << "  " << rules::syscall_line(n[i], true) << "\n";
+  if (skip) fmt::print(out, "  ({} earlier ones not shown; --format json lists all)\n", skip);
+  for (size_t i = skip; i < n.size(); ++i) fmt::print(out, "  {}\n", rules::syscall_line(n[i], true));
   if (v.lookups_hidden)
-    out << "  (" << v.lookups_hidden
-        << " lookups of files that do not exist (ENOENT, ENOTDIR) not shown; --format json lists all)\n";
-  if (t.failed_dropped) out << "  (" << t.failed_dropped << " more not recorded)\n";
+    fmt::print(out, "  ({} lookups of files that do not exist (ENOENT, ENOTDIR) not shown; --format json lists all)\n",
+               v.lookups_hidden);
+  if (t.failed_dropped) fmt::print(out, "  ({} more not recorded)\n", t.failed_dropped);
 }
 
 void env_diff(const View& v, const Style& st, std::ostream& out) {
   const auto& d = v.r.ev.env_diff;
   if (d.empty()) return;
-  out << "\n" << st.bold("Environment, spawn vs login");
-  if (!v.r.ev.login.method.empty()) out << " (" << v.r.ev.login.method << ")";
-  out << ":\n";
+  const auto& method = v.r.ev.login.method;
+  fmt::print(out, "\n{}{}:\n", st.bold("Environment, spawn vs login"), method.empty() ? "" : " (" + method + ")");
   env_diff_text(d, out);
 }
 
@@ -130,10 +131,10 @@ void env_diff(const View& v, const Style& st, std::ostream& out) {
 void history_block(const std::string& title, const std::vector<evidence::LogEvent>& h, const Style& st,
                    std::ostream& out) {
   if (h.empty()) return;
-  out << "\n" << st.bold(title) << ":\n";
+  fmt::print(out, "\n{}:\n", st.bold(title));
   if (h.size() > k_history_lines)
-    out << "  (" << h.size() - k_history_lines << " earlier lines not shown; --format json lists them)\n";
-  for (const auto& line : history_lines(h, k_history_lines)) out << "  " << line << "\n";
+    fmt::print(out, "  ({} earlier lines not shown; --format json lists them)\n", h.size() - k_history_lines);
+  for (const auto& line : history_lines(h, k_history_lines)) fmt::print(out, "  {}\n", line);
 }
 
 // supervisord's own lines about the program; its log tails when there was no replay.
@@ -145,7 +146,7 @@ void supervisor_history(const View& v, const Style& st, std::ostream& out) {
   for (const auto& [label, tail] : {std::pair{"stderr", &s->stderr_tail}, {"stdout", &s->stdout_tail}}) {
     std::string t = rules::last_lines(*tail, k_tail_lines);
     if (t.empty()) continue;
-    out << "\n" << st.bold(std::string(label) + " log (from " + s->tails_from + ", last " + std::to_string(k_tail_lines) + " lines)") << ":\n";
+    fmt::print(out, "\n{}:\n", st.bold(fmt::format("{} log (from {}, last {} lines)", label, s->tails_from, k_tail_lines)));
     indented(out, t, "  | ");
   }
 }
@@ -156,47 +157,47 @@ void log_files(const View& v, const Style& st, std::ostream& out) {
   const auto& logs = v.r.ev.logs;
   if (!logs) return;
   history_block(logs_history_title(v), logs->history, st, out);
-  out << "\n" << st.bold("Log files read (nothing was run)") << ":\n";
-  for (const auto& row : logs_file_rows(*logs)) out << "  " << row << "\n";
+  fmt::print(out, "\n{}:\n", st.bold("Log files read (nothing was run)"));
+  for (const auto& row : logs_file_rows(*logs)) fmt::print(out, "  {}\n", row);
   const size_t matched = logs_matched_count(*logs);
   if (matched == 0) return;
-  out << "\n" << st.bold("Lines the rule pack's patterns matched (first and last few of each)") << ":\n";
-  for (const auto& row : logs_matched_rows(*logs, k_matched_lines)) out << "  " << row << "\n";
+  fmt::print(out, "\n{}:\n", st.bold("Lines the rule pack's patterns matched (first and last few of each)"));
+  for (const auto& row : logs_matched_rows(*logs, k_matched_lines)) fmt::print(out, "  {}\n", row);
   if (matched > k_matched_lines)
-    out << "  (" << matched - k_matched_lines << " more not shown; --format json lists them)\n";
+    fmt::print(out, "  ({} more not shown; --format json lists them)\n", matched - k_matched_lines);
 }
 
 }  // namespace
 
 void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   Style st{o.color};
-  out << st(v.starts ? "1;32" : "1;31", v.verdict_line) << "\n";
+  fmt::print(out, "{}\n", st(v.starts ? k_good : k_bad, v.verdict_line));
+  if (o.quiet) return;
   // supervisord's own account first when one was read; then what it does
   // with the program over time.
-  for (const auto& line : supervisor_lead(v)) out << line << "\n";
-  for (const auto& line : logs_lead(v)) out << line << "\n";
-  for (const auto& line : v.outcome_lead) out << line << "\n";
+  for (const auto& line : supervisor_lead(v)) fmt::print(out, "{}\n", line);
+  for (const auto& line : logs_lead(v)) fmt::print(out, "{}\n", line);
+  for (const auto& line : v.outcome_lead) fmt::print(out, "{}\n", line);
   out << "\n";
   if (!v.r.findings.empty()) {
     top_finding(v, st, out);
     remedy(v, st, out);
   }
   else if (!v.starts)
-    out << (v.r.ev.logs ? logs_no_finding(v) : "No rule explains this failure; below is what bootmortem saw.") << "\n";
+    fmt::print(out, "{}\n", v.r.ev.logs ? logs_no_finding(v) : "No rule explains this failure; below is what bootmortem saw.");
   other_findings(v, st, out);
   syscalls(v, st, out);
   env_diff(v, st, out);
   supervisor_history(v, st, out);
   log_files(v, st, out);
-  out << "\n" << st.bold("Base environment") << ": " << v.base_env << base_env_origin(v) << "\n";
-  out << st.bold("Trace") << ": " << v.r.ev.trace.backend;
-  if (!v.r.ev.trace.backend_why.empty()) out << ", " << v.r.ev.trace.backend_why;
-  if (!v.r.ev.trace.backend_note.empty()) out << " (" << v.r.ev.trace.backend_note << ")";
-  out << "\n";
-  if (auto lost = trace_not_kept(v.r.ev.trace); !lost.empty()) out << "  " << lost << "\n";
+  const auto& t = v.r.ev.trace;
+  fmt::print(out, "\n{}: {}{}\n", st.bold("Base environment"), v.base_env, base_env_origin(v));
+  fmt::print(out, "{}: {}{}{}\n", st.bold("Trace"), t.backend, t.backend_why.empty() ? "" : ", " + t.backend_why,
+             t.backend_note.empty() ? "" : " (" + t.backend_note + ")");
+  if (auto lost = trace_not_kept(t); !lost.empty()) fmt::print(out, "  {}\n", lost);
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
     if (tail->empty()) continue;
-    out << "\n" << st.bold(std::string(label) + " (last " + std::to_string(k_tail_lines) + " lines)") << ":\n";
+    fmt::print(out, "\n{}:\n", st.bold(fmt::format("{} (last {} lines)", label, k_tail_lines)));
     indented(out, *tail, "  | ");
   }
 }
@@ -204,23 +205,27 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
 void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                        std::ostream& out) {
   Style st{o.color};
+  auto mark = [&](const View& v) { return v.starts ? st(k_good, "ok  ") : st(k_bad, "FAIL"); };
+  if (o.quiet) {
+    for (const auto& v : views) fmt::print(out, "{}  {}\n", mark(v), v.verdict_line);
+    return;
+  }
   const auto starts =
       static_cast<size_t>(std::count_if(views.begin(), views.end(), [](const View& v) { return v.starts; }));
   const size_t fail = views.size() - starts;
-  out << st.bold("bootmortem check " + config_path) << ": " << views.size()
-      << (views.size() == 1 ? " program, " : " programs, ") << starts << (starts == 1 ? " starts, " : " start, ")
-      << fail << (fail == 1 ? " fails" : " fail") << "\n";
+  fmt::print(out, "{}: {} program{}, {} start{}, {} fail{}\n", st.bold("bootmortem check " + config_path),
+             views.size(), views.size() == 1 ? "" : "s", starts, starts == 1 ? "s" : "", fail, fail == 1 ? "s" : "");
   for (const auto& v : views) {
-    out << "  " << (v.starts ? st("1;32", "ok  ") : st("1;31", "FAIL")) << "  " << v.verdict_line << "\n";
+    fmt::print(out, "  {}  {}\n", mark(v), v.verdict_line);
     if (v.starts) continue;
     const auto& f = v.r.findings;
-    out << "        " << (f.empty() ? "no rule explains it" : f.front().title + " [" + f.front().rule + "]");
-    if (!f.empty() && !f.front().verification.empty()) out << "; fix " << proof(f.front());
+    fmt::print(out, "        {}", f.empty() ? "no rule explains it" : f.front().title + " [" + f.front().rule + "]");
+    if (!f.empty() && !f.front().verification.empty()) fmt::print(out, "; fix {}", proof(f.front()));
     out << "\n";
   }
   for (const auto& v : views) {
     if (v.starts) continue;
-    out << "\n" << st.bold("── " + v.program + " ──") << "\n";
+    fmt::print(out, "\n{}\n", st.bold("── " + v.program + " ──"));
     render_text(v, o, out);
   }
 }

@@ -1,7 +1,7 @@
 #include "report/trace_report.h"
 
 #include <cctype>
-#include <cstdio>
+#include <fmt/format.h>
 #include <string_view>
 
 #include "report/report.h"
@@ -10,11 +10,7 @@
 namespace bootmortem::report {
 namespace {
 
-std::string seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", s);
-  return buf;
-}
+std::string seconds(double s) { return fmt::format("{:g}", s); }
 
 }  // namespace
 

@@ -1,9 +1,8 @@
 #include "report/view.h"
 
 #include <cerrno>
-
-#include <cstdio>
 #include <cstring>
+#include <fmt/format.h>
 
 #include "core/signals.h"
 #include "report/env.h"
@@ -147,9 +146,7 @@ View make_view(const Report& r, const RenderOptions& o) {
   v.stderr_kept = kept(ev.trace.err);
   v.stdout_kept = kept(ev.trace.out);
   v.base_env = base_env_text(ev.spec.base);
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%03o", static_cast<unsigned>(ev.spec.effective_umask));
-  v.umask = buf;
+  v.umask = fmt::format("{:03o}", ev.spec.effective_umask);
   for (const auto& f : ev.trace.failed) {
     if (is_lookup_miss(f))
       ++v.lookups_hidden;

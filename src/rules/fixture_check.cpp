@@ -1,7 +1,7 @@
 #include "rules/fixture_check.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <fmt/format.h>
 #include <set>
 
 namespace bootmortem::rules {
@@ -11,11 +11,7 @@ namespace {
 std::string summary(const std::vector<Finding>& fs) {
   if (fs.empty()) return "no findings";
   std::string out;
-  for (const auto& f : fs) {
-    char score[16];
-    std::snprintf(score, sizeof score, "%.2f", f.score);
-    out += (out.empty() ? "" : ", ") + f.rule + " (" + score + ")";
-  }
+  for (const auto& f : fs) out += fmt::format("{}{} ({:.2f})", out.empty() ? "" : ", ", f.rule, f.score);
   return out;
 }
 

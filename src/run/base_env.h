@@ -11,6 +11,7 @@
 #include <string>
 
 #include "run/diagnose.h"
+#include "run/progress.h"
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/userdb.h"
@@ -56,8 +57,8 @@ config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& ba
 const config::ProcessConfig& one_process(const config::Config& cfg, const std::string& program);
 
 // The pack's findings on r.ev, the report on stdout, and the exit code.
-int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
-                     bool color);
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format,
+                     const report::RenderOptions& ro);
 
 // One tracer for a command's replays, chosen at the first: a program
 // supervisord runs is not replayed and loads none.
@@ -69,6 +70,8 @@ class LazyTracer {
   explicit LazyTracer(trace::TracerChoice choice) : kind_(trace::TracerKind::Auto), choice_(std::move(choice)) {}
   // The replay, its report saying which backend ran and why.
   trace::TraceLog run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options);
+  // The backend's name ("ebpf", "ptrace"), chosen now if it was not yet.
+  const std::string& name();
 
  private:
   trace::TracerKind kind_;
@@ -92,14 +95,22 @@ struct Watch {
   // call) is confirmed by a run with no tracer, whose verdict wins.
   bool confirm_untraced = false;
 };
+// progress is told what each wait is for and ticked while it lasts.
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
-                       const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs);
+                       const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs,
+                       Progress& progress = plain_progress());
 
 // The traced run stayed up; under ptrace that may be the tracer's doing. The
 // same spawn with no tracer decides: its exit replaces the traced run's
 // verdict and timing, and the traced run's evidence stays.
-void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt);
+void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt,
+                      Progress& progress = plain_progress());
+
+// A replay's wait as progress shows it: what runs, on which backend, for
+// how long (topt's startsecs and window).
+Waiting replay_waiting(const std::string& program, const std::string& what, const std::string& tracer,
+                       const trace::TraceOptions& topt);
 
 // The user's real login environment (none for a uid without a passwd entry).
 login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileSystem& fs);

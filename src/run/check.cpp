@@ -13,12 +13,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <fmt/format.h>
 #include <iostream>
 #include <map>
 
 #include "run/base_env.h"
 #include "run/check.h"
 #include "run/live.h"
+#include "run/progress.h"
 #include "run/together.h"
 #include "run/verify.h"
 #include "config/config.h"
@@ -71,21 +73,24 @@ int check(const CheckOptions& o) {
 
   // Progress for a CI log, a line per program as its verdict comes in: each
   // takes at least its startsecs.
-  auto progress = [&](const TogetherProgress& p) {
-    std::cerr << "bootmortem check " << p.index + 1 << "/" << specs.size() << ": " << specs[p.index].name;
-    if (!p.error.empty()) {
-      std::cerr << ": the replay failed: " << p.error << "\n";
-      return;
-    }
-    std::cerr << (p.starts ? " starts" : " fails") << " after " << p.after_ms << " ms";
-    if (p.attempts > 1 && p.starts)
-      std::cerr << ", on attempt " << p.attempts << " (" << p.attempts - 1 << " BACKOFF" << (p.attempts > 2 ? "s" : "")
-                << " first: it needed another program of the config)";
+  Progress& progress = o.d.progress ? *o.d.progress : plain_progress();
+  auto on_verdict = [&](const TogetherProgress& p) {
+    std::string line = fmt::format("bootmortem check {}/{}: {}", p.index + 1, specs.size(), specs[p.index].name);
+    if (!p.error.empty())
+      line += ": the replay failed: " + p.error;
+    else if (p.attempts > 1 && p.starts)
+      line += fmt::format(" starts after {} ms, on attempt {} ({} BACKOFF{} first: it needed another program of the "
+                          "config)",
+                          p.after_ms, p.attempts, p.attempts - 1, p.attempts > 2 ? "s" : "");
     else if (p.attempts > 1)
-      std::cerr << ", on attempt " << p.attempts << " of " << specs[p.index].startretries + 1;
-    std::cerr << "\n";
+      line += fmt::format(" fails after {} ms, on attempt {} of {}", p.after_ms, p.attempts,
+                          specs[p.index].startretries + 1);
+    else
+      line += fmt::format(" {} after {} ms", p.starts ? "starts" : "fails", p.after_ms);
+    progress.note(line);
   };
-  auto runs = replay_together(live, cfg, procs, specs, Watch{o.d.startsecs, o.d.watch}, o.d.tracer, fs, progress);
+  auto runs = replay_together(live, cfg, procs, specs, Watch{o.d.startsecs, o.d.watch}, o.d.tracer, fs, on_verdict,
+                              progress);
 
   // The tool's own failure, not the program's: no report that would look
   // like a verdict on it.
@@ -102,18 +107,22 @@ int check(const CheckOptions& o) {
   c.config_path = config_path;
   for (size_t i = 0; i < specs.size(); ++i) {
     auto login = logins.find(specs[i].uid);
-    if (login == logins.end()) login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
+    if (login == logins.end()) {
+      progress.waiting(waiting_on(specs[i].name, "the login environment of " + specs[i].user));
+      login = logins.emplace(specs[i].uid, login_of(specs[i].uid, users, fs)).first;
+    }
     report::Report r = program_report(config_path, std::move(specs[i]), std::move(*runs[i].run), login->second, fs);
     r.findings = pack.match(r.ev);
     if (o.d.verify) {
       const auto* p = procs[i];
       const std::string name = p->group_name == p->name ? p->name : p->group_name + ":" + p->name;
       verify_findings(r, VerifyContext{config_path, name, base_before_config, Watch{o.d.startsecs, o.d.watch, true},
-                                       &pack, &users, &fs, &tracer});
+                                       &pack, &users, &fs, &tracer, &progress});
     }
     c.programs.push_back(std::move(r));
   }
-  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color}, std::cout);
+  progress.idle();
+  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color, o.d.quiet}, std::cout);
   std::cout.flush();
   return report::exit_code(c);
 }

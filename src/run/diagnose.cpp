@@ -2,6 +2,7 @@
 
 #include "run/base_env.h"
 #include "run/live.h"
+#include "run/progress.h"
 #include "run/verify.h"
 
 #include <sys/stat.h>
@@ -186,12 +187,9 @@ const config::ProcessConfig& one_process(const config::Config& cfg, const std::s
   return *matches.front();
 }
 
-int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format, bool redact,
-                     bool color) {
+int match_and_report(report::Report& r, const rules::RulePack& pack, report::Format format,
+                     const report::RenderOptions& ro) {
   r.findings = pack.match(r.ev);
-  report::RenderOptions ro;
-  ro.redact = redact;
-  ro.color = color;
   report::render(r, format, ro, std::cout);
   std::cout.flush();
   return report::exit_code(r);
@@ -238,9 +236,11 @@ std::vector<size_t> self_conflicts(const trace::TraceLog& log, const std::vector
 // program that fails many calls is stopped at each). The same spawn with no
 // tracer decides: its exit replaces the traced run's verdict and timing, and
 // the traced run's evidence stays.
-void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt) {
+void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt,
+                      Progress& progress) {
   if (log.verdict != trace::Verdict::Starts || log.spawnerr || !log.backend.starts_with("ptrace")) return;
-  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd);
+  progress.waiting(replay_waiting(spec.name, "untraced run to confirm the start", "", topt));
+  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd, ticks_of(progress));
   const std::string traced = "traced, still up after " + std::to_string(log.after_ms) + " ms";
   if (!u.exited) {
     log.backend_note += "; an untraced run confirms the start (still up after " + std::to_string(u.after_ms) + " ms)";
@@ -263,9 +263,26 @@ trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::Trace
   return log;
 }
 
+const std::string& LazyTracer::name() {
+  if (!choice_) choice_ = trace::choose_tracer(kind_);
+  return choice_->name;
+}
+
+Waiting replay_waiting(const std::string& program, const std::string& what, const std::string& tracer,
+                       const trace::TraceOptions& topt) {
+  Waiting w;
+  w.program = program;
+  w.what = what;
+  w.tracer = tracer;
+  w.startsecs = topt.startsecs;
+  w.window = topt.watch;
+  return w;
+}
+
 ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const config::Config& cfg,
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
-                       const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs) {
+                       const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs,
+                       Progress& progress) {
   ProgramRun run;
   if (live) run.view = ask_live(*live, cfg, proc, spec, fs);
   auto& view = run.view;
@@ -278,15 +295,17 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   // supervisord's own copy about to exit (STARTING, flapping) is waited
   // for; one that is up (--replay) is not, and the report says both ran.
   if (view && (view->state == "STARTING" || view->flapping()))
-    view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0);
+    view = wait_for_copy_exit(std::move(*view), *live, cfg, proc, spec, fs, 5.0, progress);
   else if (view)
     view->copy_pid_during_replay = view->process_pid;
   trace::TraceOptions topt;
   topt.startsecs = watch.startsecs.value_or(static_cast<double>(spec.startsecs));
   topt.watch = watch.window;
   topt.more_runs = more_runs;
+  topt.tick = ticks_of(progress);
   std::vector<trace::Listener> held;
   if (view) held = copy_listening(view->process_pid);
+  progress.waiting(replay_waiting(spec.name, "replay", tracer.name(), topt));
   run.log = tracer.run(spec, topt);
   if (view) {
     // A crash loop's copy comes and goes: the one supervisord runs now too.
@@ -315,6 +334,7 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
       // The port is the live copy's: replay again where it is free.
       trace::TraceOptions isolated = topt;
       isolated.private_network = true;
+      progress.waiting(replay_waiting(spec.name, "replay in a network of its own", tracer.name(), isolated));
       try {
         evidence::take_isolated_replay(run.log, tracer.run(spec, isolated), *view, conflicts);
       } catch (const core::SystemError& e) {
@@ -323,7 +343,7 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
       }
     }
   }
-  if (watch.confirm_untraced) confirm_untraced(run.log, spec, topt);
+  if (watch.confirm_untraced) confirm_untraced(run.log, spec, topt, progress);
   return run;
 }
 
@@ -359,22 +379,23 @@ int diagnose(const DiagnoseOptions& o) {
   const config::ProcessConfig& proc = one_process(cfg, o.program);
 
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, proc, base, users, fs);
+  Progress& progress = o.progress ? *o.progress : plain_progress();
   LazyTracer tracer(o.tracer);
-  ProgramRun run = run_program(live, cfg, proc, spec, o.replay, Watch{o.startsecs, o.watch, true}, false, tracer, fs);
+  ProgramRun run =
+      run_program(live, cfg, proc, spec, o.replay, Watch{o.startsecs, o.watch, true}, false, tracer, fs, progress);
+  progress.waiting(waiting_on(spec.name, "the login environment of " + spec.user));
   login::LoginEnv login = login_of(spec.uid, users, fs);
   report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
   r.findings = pack.match(r.ev);
   if (o.verify)
-    verify_findings(r, VerifyContext{config_path, o.program, base_before_config,
-                                     Watch{o.startsecs, o.watch, true}, &pack, &users, &fs, &tracer});
+    verify_findings(r, VerifyContext{config_path, o.program, base_before_config, Watch{o.startsecs, o.watch, true},
+                                     &pack, &users, &fs, &tracer, &progress});
+  progress.idle();
   if (o.patch_out && !write_patch_file(r, *o.patch_out))
     std::cerr << "bootmortem: no patch written to " << *o.patch_out
               << (r.remedy ? ": the fix changes neither the config nor files\n"
                            : ": no fix was replayed (the program starts, --no-verify, or no finding has one)\n");
-  report::RenderOptions ro;
-  ro.redact = o.redact;
-  ro.color = o.color;
-  report::render(r, o.format, ro, std::cout);
+  report::render(r, o.format, report::RenderOptions{o.redact, o.color, o.quiet}, std::cout);
   std::cout.flush();
   return report::exit_code(r);
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "report/report.h"
+#include "run/progress.h"
 #include "trace/trace.h"
 
 namespace bootmortem::run {
@@ -29,6 +30,10 @@ struct DiagnoseOptions {
   report::Format format = report::Format::Text;
   bool redact = true;
   bool color = false;
+  bool quiet = false;                    // -q: report::RenderOptions::quiet
+  // Told what the command waits for (a terminal's status line); none: notes
+  // to stderr only.
+  Progress* progress = nullptr;
   bool replay = false;                   // even when the live supervisord runs it
   // Replay the top findings' fixes (run/verify.h); --no-verify turns it off.
   bool verify = true;

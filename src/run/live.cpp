@@ -56,10 +56,19 @@ evidence::SupervisorView ask_live(const trace::LiveSupervisord& live, const conf
 evidence::SupervisorView wait_for_copy_exit(evidence::SupervisorView view, const trace::LiveSupervisord& live,
                                             const config::Config& cfg, const config::ProcessConfig& proc,
                                             const spawn::SpawnSpec& spec, const core::FileSystem& fs,
-                                            double timeout_s) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-  while (view.process_pid != 0 && std::chrono::steady_clock::now() < deadline) {
+                                            double timeout_s, Progress& progress) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+  Waiting w;
+  w.program = spec.name;
+  w.what = "supervisord's own copy is " + view.state;
+  w.limit = timeout_s;
+  w.until = "it to exit before the replay";
+  progress.waiting(w);
+  while (view.process_pid != 0 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    progress.tick(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
     view = ask_live(live, cfg, proc, spec, fs);
   }
   view.copy_pid_during_replay = view.process_pid;

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "evidence/live_supervisor.h"
+#include "run/progress.h"
 #include "spawn/spawn_spec.h"
 #include "trace/procfs.h"
 #include "trace/trace.h"
@@ -35,11 +36,11 @@ evidence::SupervisorView ask_live(const trace::LiveSupervisord& live, const conf
 // replay now would fight it for its port and files, and it is often about to
 // exit. Asks again until supervisord has no process for it, at most
 // timeout_s; returns the latest view, copy_pid_during_replay set if it
-// never went down.
+// never went down. progress is told it waits and ticked.
 evidence::SupervisorView wait_for_copy_exit(evidence::SupervisorView view, const trace::LiveSupervisord& live,
                                             const config::Config& cfg, const config::ProcessConfig& proc,
                                             const spawn::SpawnSpec& spec, const core::FileSystem& fs,
-                                            double timeout_s);
+                                            double timeout_s, Progress& progress);
 
 // The trace of a program that was not replayed because supervisord runs it:
 // verdict Starts, its pid and uptime, and why.

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -66,6 +67,7 @@ class TogetherTracer final : public trace::Tracer {
       if (attempt > spec.startretries || !exited_too_quickly(log, o) || !log.sibling_binds.empty()) break;
       if (!ch_.others_active()) break;  // nothing else runs that could change the outcome
       // BACKOFF: supervisord waits n seconds before start n + 1.
+      ch_.send("backoff " + std::to_string(attempt));
       if (ch_.released_within(std::chrono::seconds(attempt))) break;  // the check is being stopped
       if (!ch_.others_active()) break;
     }
@@ -100,7 +102,8 @@ struct Plan {
 };
 
 // Worker -> parent, a line each: "ready" (the backend is loaded),
-// "starting" (its replay is under way), "up AFTER_MS ATTEMPT" (it started
+// "starting" (its replay is under way), "backoff N" (start N exited before
+// startsecs; start N + 1 follows in N s), "up AFTER_MS ATTEMPT" (it started
 // and is held), then {"run": ...} or {"error": ..., "errno": ...}. Parent ->
 // worker: the start signal, {"workers": [[pid, name]...]}; then the end of
 // file that releases it.
@@ -123,7 +126,7 @@ void worker_main(trace::WorkerChannel& ch, const Plan& plan, size_t i) {
     for (const auto& w : start.at("workers"))
       workers.emplace_back(w.at(0).get<pid_t>(), w.at(1).get<std::string>());
     tracer.set_workers(std::move(workers));
-    LazyTracer lazy(trace::TracerChoice{std::move(owned), ""});
+    LazyTracer lazy(trace::TracerChoice{std::move(owned), "", ""});
     ProgramRun run = run_program(plan.live, plan.cfg, *plan.procs[i], plan.specs[i], false, plan.watch, false, lazy,
                                  plan.fs);
     if (tracer.loaded()) run.log.backend_why = tracer.why();
@@ -152,13 +155,37 @@ enum class Stage { Loading, Ready, Starting, Up, Done };
 
 struct Slot {
   Stage stage = Stage::Loading;
+  int attempt = 1;    // the start it is at or waits for
   bool told = false;  // its progress was reported
   TogetherResult result;
 };
 
+// What the check waits for: the programs neither up nor over yet.
+Waiting awaited(const std::vector<Slot>& slots, const std::vector<const config::ProcessConfig*>& procs,
+                const std::vector<spawn::SpawnSpec>& specs) {
+  Waiting w;
+  size_t settled = 0;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].stage == Stage::Up || slots[i].stage == Stage::Done) {
+      ++settled;
+      continue;
+    }
+    w.until += (w.until.empty() ? "" : ", ") + procs[i]->name;
+    if (slots[i].attempt > 1) w.until += fmt::format(" (start {} of {})", slots[i].attempt, specs[i].startretries + 1);
+  }
+  w.what = std::to_string(slots.size()) + (slots.size() == 1 ? " program" : " programs together") + ", " +
+           std::to_string(settled) + " settled";
+  if (settled == slots.size()) w.until = "their replays to end";
+  return w;
+}
+
 // One line from worker i.
 void take_line(Slot& s, size_t i, const std::string& line,
-               const std::function<void(const TogetherProgress&)>& progress) {
+               const std::function<void(const TogetherProgress&)>& on_verdict) {
+  if (int n = 0; std::sscanf(line.c_str(), "backoff %d", &n) == 1) {
+    s.attempt = n + 1;
+    return;
+  }
   if (line == "ready" && s.stage == Stage::Loading) {
     s.stage = Stage::Ready;
     return;
@@ -172,7 +199,7 @@ void take_line(Slot& s, size_t i, const std::string& line,
     int attempt = 0;
     if (std::sscanf(line.c_str(), "up %lld %d", &after_ms, &attempt) == 2) {
       s.stage = Stage::Up;
-      if (!s.told) progress(TogetherProgress{i, true, after_ms, attempt, ""});
+      if (!s.told) on_verdict(TogetherProgress{i, true, after_ms, attempt, ""});
       s.told = true;
       return;
     }
@@ -183,7 +210,7 @@ void take_line(Slot& s, size_t i, const std::string& line,
     if (j.contains("run")) {
       s.result.run = program_run_from_json(j.at("run"));
       const auto& t = s.result.run->log;
-      if (!s.told) progress(TogetherProgress{i, t.verdict == trace::Verdict::Starts, t.after_ms, t.attempts, ""});
+      if (!s.told) on_verdict(TogetherProgress{i, t.verdict == trace::Verdict::Starts, t.after_ms, t.attempts, ""});
       s.told = true;
       return;
     }
@@ -194,7 +221,7 @@ void take_line(Slot& s, size_t i, const std::string& line,
     s.result.error = std::string("its worker process sent what is not a result (") + e.what() + ")";
     s.result.err = EPROTO;
   }
-  if (!s.told) progress(TogetherProgress{i, false, 0, 1, s.result.error});
+  if (!s.told) on_verdict(TogetherProgress{i, false, 0, 1, s.result.error});
   s.told = true;
 }
 
@@ -228,7 +255,8 @@ std::vector<TogetherResult> replay_together(const std::optional<trace::LiveSuper
                                             const std::vector<const config::ProcessConfig*>& procs,
                                             const std::vector<spawn::SpawnSpec>& specs, const Watch& watch,
                                             trace::TracerKind kind, const core::FileSystem& fs,
-                                            const std::function<void(const TogetherProgress&)>& progress) {
+                                            const std::function<void(const TogetherProgress&)>& on_verdict,
+                                            Progress& progress) {
   // fork copies only the calling thread: a lock another thread held (malloc's)
   // would stay held in every worker.
   if (size_t threads = trace::own_thread_count(); threads > 1)
@@ -240,7 +268,21 @@ std::vector<TogetherResult> replay_together(const std::optional<trace::LiveSuper
   for (size_t i = 0; i < specs.size(); ++i)
     workers.spawn([&plan, i](trace::WorkerChannel& ch) { worker_main(ch, plan, i); });
 
-  const auto deadline = Clock::now() + time_limit(specs, watch);
+  const auto began = Clock::now();
+  const auto deadline = began + time_limit(specs, watch);
+  // Which programs are awaited, told when that changes, and the clock.
+  std::string shown;
+  auto show = [&] {
+    const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began).count();
+    Waiting w = awaited(slots, procs, specs);
+    if (w.what + w.until != shown) {
+      shown = w.what + w.until;
+      w.since_ms = elapsed_ms;
+      progress.waiting(w);
+    }
+    progress.tick(elapsed_ms);
+  };
+  show();
   // The start signal goes to one worker at a time, in the config's order
   // (supervisord's): the next once this one's replay is under way.
   std::string go;
@@ -257,10 +299,10 @@ std::vector<TogetherResult> replay_together(const std::optional<trace::LiveSuper
           s.result.err = ETIMEDOUT;
         }
     }
-    for (const auto& e : workers.wait(std::chrono::milliseconds(100))) {
+    for (const auto& e : workers.wait(std::chrono::milliseconds(trace::k_tick_ms))) {
       Slot& s = slots[e.worker];
       if (!e.ended) {
-        take_line(s, e.worker, e.line, progress);
+        take_line(s, e.worker, e.line, on_verdict);
         continue;
       }
       if (s.stage != Stage::Done) {  // ended without a result
@@ -270,7 +312,7 @@ std::vector<TogetherResult> replay_together(const std::optional<trace::LiveSuper
               "its worker process ended (" + trace::describe_wait_status(e.status) + ") before it reported";
           s.result.err = ECHILD;
         }
-        if (!s.told) progress(TogetherProgress{e.worker, false, 0, 1, s.result.error});
+        if (!s.told) on_verdict(TogetherProgress{e.worker, false, 0, 1, s.result.error});
         s.told = true;
       }
     }
@@ -293,6 +335,7 @@ std::vector<TogetherResult> replay_together(const std::optional<trace::LiveSuper
       released = true;
       for (size_t i = 0; i < slots.size(); ++i) workers.release(i);
     }
+    show();
   }
   std::vector<TogetherResult> out;
   for (auto& s : slots) out.push_back(std::move(s.result));

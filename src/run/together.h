@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "run/base_env.h"
+#include "run/progress.h"
 #include "spawn/spawn_spec.h"
 #include "trace/procfs.h"
 #include "trace/trace.h"
@@ -45,13 +46,16 @@ struct TogetherProgress {
 };
 
 // Replays procs[i] as specs[i] says, all together; the results in the same
-// order. Waits for every worker, and leaves nothing of them running.
+// order. on_verdict hears of each program's verdict as it comes in;
+// progress is told which programs are still awaited, and ticked. Waits for
+// every worker, and leaves nothing of them running.
 std::vector<TogetherResult> replay_together(const std::optional<trace::LiveSupervisord>& live,
                                             const config::Config& cfg,
                                             const std::vector<const config::ProcessConfig*>& procs,
                                             const std::vector<spawn::SpawnSpec>& specs, const Watch& watch,
                                             trace::TracerKind kind, const core::FileSystem& fs,
-                                            const std::function<void(const TogetherProgress&)>& progress);
+                                            const std::function<void(const TogetherProgress&)>& on_verdict,
+                                            Progress& progress = plain_progress());
 
 // The failed binds of log (EADDRINUSE) whose port a process descended from
 // another worker of `parent` listens on: workers maps each worker's pid to

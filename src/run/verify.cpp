@@ -291,8 +291,9 @@ struct Attempt {
   int64_t ms = 0;
 };
 
+// label: what progress shows while it runs.
 Attempt replay_with(const std::vector<const rules::FixPlan*>& plans, const VerifyContext& ctx,
-                    const report::Report& r) {
+                    const report::Report& r, const std::string& label) {
   const auto t0 = Clock::now();
   Attempt a;
   auto done = [&]() -> Attempt {
@@ -338,10 +339,13 @@ Attempt replay_with(const std::vector<const rules::FixPlan*>& plans, const Verif
   topt.mount_ns_fd = copy ? copy->ns_fd() : -1;
   // supervisord's own copy held the port the first replay needed.
   topt.private_network = r.ev.supervisor && !r.ev.supervisor->self_conflict.empty();
+  Progress& progress = ctx.progress ? *ctx.progress : plain_progress();
+  topt.tick = ticks_of(progress);
   trace::TraceLog log;
   try {
+    progress.waiting(replay_waiting(spec->name, label, ctx.tracer->name(), topt));
     log = ctx.tracer->run(*spec, topt);
-    confirm_untraced(log, *spec, topt);
+    confirm_untraced(log, *spec, topt, progress);
   } catch (const core::SystemError& e) {
     a.why = std::string("the replay could not run: ") + e.what();
     return done();
@@ -430,7 +434,10 @@ struct Trial {
 };
 
 void replay_trial(Trial& t, const VerifyContext& ctx, const report::Report& r, report::Remedy& totals) {
-  t.last = replay_with(t.plans, ctx, r);
+  std::string rules;
+  for (const auto& c : t.chain) rules += (rules.empty() ? "" : ", then ") + c.rule;
+  t.last = replay_with(t.plans, ctx, r,
+                       (t.chain.size() == 1 ? "replay with the fix of " : "replay with the fixes of ") + rules);
   t.ms += t.last.ms;
   ++totals.replays;
   totals.ms += t.last.ms;

@@ -36,6 +36,7 @@ struct VerifyContext {
   const core::UserDb* users = nullptr;
   const core::FileSystem* fs = nullptr;
   LazyTracer* tracer = nullptr;
+  Progress* progress = nullptr;  // told of each replay; none: shows nothing
 };
 
 // Replays the fixes of r's top findings; sets each finding's verified,

@@ -12,14 +12,17 @@ TracerChoice choose_tracer(TracerKind wanted) {
     case TracerKind::Ptrace:
       c.tracer = std::make_unique<PtraceTracer>();
       c.why = "chosen with --tracer ptrace";
+      c.name = "ptrace";
       return c;
     case TracerKind::Ebpf:
       c.tracer = std::make_unique<EbpfTracer>();  // its refusal is the error
       c.why = "chosen with --tracer ebpf";
+      c.name = "ebpf";
       return c;
     case TracerKind::Auto:
       break;
   }
+  c.name = "ptrace";
   if (geteuid() != 0) {
     c.tracer = std::make_unique<PtraceTracer>();
     c.why = "eBPF needs root (CAP_BPF, CAP_PERFMON); fell back to ptrace";
@@ -28,6 +31,7 @@ TracerChoice choose_tracer(TracerKind wanted) {
   try {
     c.tracer = std::make_unique<EbpfTracer>();
     c.why = "default: the kernel accepted the eBPF programs";
+    c.name = "ebpf";
   } catch (const core::SystemError& e) {
     c.tracer = std::make_unique<PtraceTracer>();
     c.why = std::string("eBPF refused (") + e.what() + "); fell back to ptrace";

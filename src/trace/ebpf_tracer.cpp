@@ -27,6 +27,7 @@
 #include "trace/procfs.h"
 #include "trace/replay_child.h"
 #include "trace/syscalls.h"
+#include "trace/ticks.h"
 
 #if BOOTMORTEM_EBPF
 #include <bpf/bpf.h>
@@ -546,9 +547,11 @@ TraceLog Session::run() {
   const auto deadline =
       unlimited ? Clock::time_point::max()
                 : start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
+  TickSchedule ticks(start);
   while (!main_exited_) {
     auto now = Clock::now();
     if (now >= deadline) break;
+    if (opt_.tick && ticks.due(now)) opt_.tick(ms_at(monotonic_ns()));
     // The kernel does not wake us for records: drain them every 10 ms.
     constexpr int k_drain_ms = 10;
     int timeout = unlimited ? k_drain_ms

@@ -30,6 +30,7 @@
 #include "trace/replay_child.h"
 #include "trace/stop_kind.h"
 #include "trace/syscalls.h"
+#include "trace/ticks.h"
 #include "trace/trace.h"
 
 namespace bootmortem::trace {
@@ -248,10 +249,12 @@ void Session::end_tree() {
 // Wakes the tracer out of a blocking waitpid at the deadline: a timer sends
 // SIGALRM to this thread, then again every 10 ms (a signal that came just
 // before waitpid is not lost), with a handler that does nothing and no
-// SA_RESTART, so waitpid returns EINTR.
+// SA_RESTART, so waitpid returns EINTR. With a period of its own, the same
+// wakes it for TraceOptions::tick. Two at once end in the reverse order of
+// their start: each restores the handler it found.
 class DeadlineAlarm {
  public:
-  explicit DeadlineAlarm(Clock::duration after) {
+  explicit DeadlineAlarm(Clock::duration after, std::chrono::milliseconds every = std::chrono::milliseconds(10)) {
     struct sigaction sa {};
     sa.sa_handler = [](int) {};
     sigemptyset(&sa.sa_mask);
@@ -266,7 +269,8 @@ class DeadlineAlarm {
     struct itimerspec its {};
     its.it_value.tv_sec = ns / 1000000000;
     its.it_value.tv_nsec = ns % 1000000000;
-    its.it_interval.tv_nsec = 10000000;
+    its.it_interval.tv_sec = every.count() / 1000;
+    its.it_interval.tv_nsec = every.count() % 1000 * 1000000;
     timer_settime(timer_, 0, &its, nullptr);
   }
   ~DeadlineAlarm() {
@@ -349,7 +353,13 @@ TraceLog Session::run() {
                 : start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit));
   std::optional<DeadlineAlarm> alarm;
   if (!unlimited) alarm.emplace(deadline - Clock::now());
+  std::optional<DeadlineAlarm> tick_alarm;
+  if (opt_.tick) tick_alarm.emplace(TickSchedule::k_every, TickSchedule::k_every);
+  TickSchedule ticks(start_);
   while (!main_exited_) {
+    // Looked at after stops too: a program that makes trapped calls all the
+    // time keeps waitpid from being interrupted.
+    if (opt_.tick && ticks.due(Clock::now())) opt_.tick(ms_since_start());
     pid_t p = waitpid(-1, &status, __WALL);
     if (p > 0) {
       handle(p, status);
@@ -358,6 +368,7 @@ TraceLog Session::run() {
     if (errno != EINTR) break;  // ECHILD: nothing left to wait for
     if (Clock::now() >= deadline) break;
   }
+  tick_alarm.reset();
   if (!main_exited_ && !opt_.wait_for_exit && opt_.hold_fd >= 0) hold();
   alarm.reset();
   // The main process is gone: the rest of the tree gets a moment to follow

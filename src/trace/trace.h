@@ -94,7 +94,14 @@ struct TraceOptions {
   // and is kept among the exits only.
   int hold_fd = -1;
   std::function<void(int64_t after_ms)> on_hold;
+  // A progress display's clock: called about every k_tick_ms while the
+  // replay is watched (startsecs and the window, or until its exit), with
+  // the ms since the program started. Not during a hold. It must return
+  // quickly: under ptrace the program waits at its next stop meanwhile.
+  std::function<void(int64_t elapsed_ms)> tick;
 };
+
+inline constexpr int k_tick_ms = 100;
 
 // check: a failed bind (EADDRINUSE) whose address another program of the
 // same config held, its replay running alongside this one.
@@ -170,6 +177,7 @@ enum class TracerKind { Auto, Ebpf, Ptrace };
 struct TracerChoice {
   std::unique_ptr<Tracer> tracer;
   std::string why;
+  std::string name;  // "ebpf", "ptrace"
 };
 TracerChoice choose_tracer(TracerKind wanted);
 

@@ -11,6 +11,7 @@
 
 #include "trace/procfs.h"
 #include "trace/replay_child.h"
+#include "trace/ticks.h"
 
 namespace bootmortem::trace {
 namespace {
@@ -27,7 +28,8 @@ void kill_descendants(pid_t pid) {
 
 }  // namespace
 
-UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd) {
+UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd,
+                         const std::function<void(int64_t elapsed_ms)>& tick) {
   UntracedRun r;
   // Orphans of the run (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -37,7 +39,9 @@ UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount
   child.go();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(limit_s));
   auto ms = [&] { return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count(); };
+  TickSchedule ticks(start);
   while (Clock::now() < deadline) {
+    if (tick && ticks.due(Clock::now())) tick(ms());
     struct pollfd fds[2] = {{child.stdout_fd(), POLLIN, 0}, {child.stderr_fd(), POLLIN, 0}};
     poll(fds, 2, 10);
     child.read_outputs();  // a full pipe would stop the program

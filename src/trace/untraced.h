@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "spawn/spawn_spec.h"
@@ -21,8 +22,9 @@ struct UntracedRun {
 // Runs spec as the replay child does (same environment, user, directory,
 // umask, fds), watches the main process for at most limit_s seconds, then
 // ends the whole tree (process group, and every orphan it left to this
-// process as subreaper). Throws SystemError when the run itself could not
-// be set up.
-UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd = -1);
+// process as subreaper). tick, when given, is called as TraceOptions::tick
+// is. Throws SystemError when the run itself could not be set up.
+UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd = -1,
+                         const std::function<void(int64_t elapsed_ms)>& tick = {});
 
 }  // namespace bootmortem::trace

@@ -13,11 +13,11 @@ _bootmortem_options()
     case $1 in
         "") echo "-h --help --version" ;;
         check) echo "-h --help -c --configuration --format --startsecs --watch --base-env --rules --no-redact" \
-            "--tracer --no-verify" ;;
+            "--tracer --no-verify -q --quiet" ;;
         diagnose) echo "-h --help -c --configuration --format --startsecs --watch --base-env --rules --no-redact" \
-            "--tracer --no-verify --patch-out --replay" ;;
+            "--tracer --no-verify --patch-out -q --quiet --replay" ;;
         env) echo "-h --help -c --configuration --format --base-env --no-redact" ;;
-        explain) echo "-h --help -c --configuration --log --format --base-env --rules --no-redact" ;;
+        explain) echo "-h --help -c --configuration --log --format --base-env --rules --no-redact -q --quiet" ;;
         rules) echo "-h --help" ;;
         show) echo "-h --help -c --configuration --format --no-redact" ;;
         trace) echo "-h --help --tracer --format --startsecs --timeout --all --no-redact" ;;

@@ -137,6 +137,24 @@ TEST_CASE("text: a line per program, then the report of each that fails") {
   CHECK(text.find("No rule explains this failure") != std::string::npos);
 }
 
+TEST_CASE("text, quiet (-q): a line per program, ok or FAIL and its verdict, and nothing else") {
+  std::ostringstream out;
+  report::RenderOptions o;
+  o.quiet = true;
+  report::render(three(true), report::Format::Text, o, out);
+  CHECK(out.str() ==
+        "FAIL  test_server fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, then FATAL after about 8.0 s "
+        "(4 starts)\n"
+        "ok    web starts: still up after 6000 ms (startsecs=1): RUNNING through startsecs and the settle window "
+        "(6 s watched)\n"
+        "FAIL  worker fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, then FATAL after about 8.0 s "
+        "(4 starts)\n");
+  o.color = true;
+  out.str("");
+  report::render(three(true), report::Format::Text, o, out);
+  CHECK(out.str().starts_with("\x1b[1m\x1b[31mFAIL\x1b[0m  test_server fails: "));
+}
+
 TEST_CASE("markdown: the table, then each failing program's report") {
   const std::string md = render(three(true), report::Format::Markdown);
   CHECK(md.find("| `test_server` | **fails** | Python egg cache under a HOME the user cannot write "

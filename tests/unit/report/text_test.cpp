@@ -8,10 +8,11 @@
 using namespace bootmortem;
 
 namespace {
-std::string text(const report::Report& r, bool color = false) {
+std::string text(const report::Report& r, bool color = false, bool quiet = false) {
   std::ostringstream out;
   report::RenderOptions o;
   o.color = color;
+  o.quiet = quiet;
   report::render(r, report::Format::Text, o, out);
   return out.str();
 }
@@ -22,7 +23,18 @@ TEST_CASE("colour only when asked") {
   r.ev = testing::seed_evidence(false);
   CHECK(text(r).find('\x1b') == std::string::npos);
   std::string c = text(r, true);
-  CHECK(c.rfind("\x1b[1;31mtest_server fails: exit status 3", 0) == 0);
+  CHECK(c.rfind("\x1b[1m\x1b[31mtest_server fails: exit status 3", 0) == 0);
+}
+
+TEST_CASE("quiet (-q): the verdict line alone, coloured as ever") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  CHECK(text(r, false, true) ==
+        "test_server fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, then FATAL after about 8.0 s "
+        "(4 starts)\n");
+  CHECK(text(r, true, true) == "\x1b[1m\x1b[31mtest_server fails: exit status 3 after 512 ms (startsecs=1): BACKOFF, "
+                               "then FATAL after about 8.0 s (4 starts)\x1b[0m\n");
+  CHECK(text(r).starts_with(text(r, false, true)));  // the full report's first line
 }
 
 TEST_CASE("no finding: says so, still shows the evidence") {

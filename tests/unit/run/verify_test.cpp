@@ -90,7 +90,8 @@ struct Fixture {
     rmdir(dir.c_str());
   }
   report::Report verify(std::vector<std::string> needs) {
-    run::LazyTracer tracer(trace::TracerChoice{std::make_unique<FakeTracer>(std::move(needs), &runs), "fake"});
+    run::LazyTracer tracer(
+        trace::TracerChoice{std::make_unique<FakeTracer>(std::move(needs), &runs), "fake", "fake"});
     spawn::BaseEnv base;
     base.cwd = "/";
     base.env.set("PATH", "/usr/bin:/bin");

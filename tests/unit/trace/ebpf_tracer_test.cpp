@@ -221,6 +221,12 @@ TEST_CASE("ebpf: a program that stays up starts; the whole tree is ended, daemon
   CHECK(killed);
 }
 
+TEST_CASE("ebpf: tick: a progress display's clock while the replay is watched") {
+  auto tracer = backend();
+  if (!tracer) return;
+  testing::check_ticks(*tracer);
+}
+
 TEST_CASE("ebpf: hold_fd: a start is kept up, traced, until released; the verdict is the window's") {
   auto tracer = backend();
   if (!tracer) return;

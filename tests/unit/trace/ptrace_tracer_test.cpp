@@ -52,6 +52,11 @@ TEST_CASE("hold_fd: a start is kept up, traced, until released; the verdict is t
   testing::check_exit_during_hold(tracer);
 }
 
+TEST_CASE("tick: a progress display's clock while the replay is watched") {
+  trace::PtraceTracer tracer;
+  testing::check_ticks(tracer);
+}
+
 TEST_CASE("chdir to a missing directory= fails as supervisord's child does") {
   auto spec = shell("true");
   spec.directory = "/no/such/place";

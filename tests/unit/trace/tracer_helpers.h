@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "trace/trace.h"
 
@@ -105,6 +106,29 @@ inline void check_exit_during_hold(trace::Tracer& tracer) {
   bool exit3 = false;
   for (const auto& e : log.exits) exit3 = exit3 || (e.pid == log.main_pid && e.code && *e.code == 3 && !e.killed_by_us);
   CHECK(exit3);
+}
+
+// TraceOptions::tick, for both backends: about every k_tick_ms while the
+// replay is watched, with the time since the start, rising; also while the
+// program stops at trapped calls all the time; none once it is over.
+inline void check_ticks(trace::Tracer& tracer) {
+  trace::TraceOptions opt;
+  opt.startsecs = 0.4;
+  opt.watch = 0.2;
+  std::vector<int64_t> ticks;
+  opt.tick = [&](int64_t ms) { ticks.push_back(ms); };
+  auto log = tracer.run(shell("while :; do cat /nonexistent 2>/dev/null; done"), opt);
+  CHECK(log.verdict == trace::Verdict::Starts);
+  REQUIRE(ticks.size() >= 3);
+  CHECK(ticks.size() <= 7);  // 600 ms at 100 ms
+  CHECK(ticks.front() >= trace::k_tick_ms);
+  CHECK(std::is_sorted(ticks.begin(), ticks.end()));
+  CHECK(ticks.back() <= log.after_ms);
+
+  ticks.clear();
+  log = tracer.run(shell("exit 3"), opt);
+  CHECK(log.verdict == trace::Verdict::Fails);
+  CHECK(ticks.empty());  // over before the first
 }
 
 }  // namespace bootmortem::testing
