@@ -101,8 +101,9 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
                        const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs,
                        Progress& progress = plain_progress());
 
-// The traced run stayed up; under ptrace that may be the tracer's doing. The
-// same spawn with no tracer decides: its exit replaces the traced run's
+// The traced run stayed up, or exited only after startsecs; under ptrace that
+// may be the tracer's doing. The same spawn with no tracer decides: its exit
+// (before startsecs, for a traced exit after it) replaces the traced run's
 // verdict and timing, and the traced run's evidence stays.
 void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt,
                       Progress& progress = plain_progress());
