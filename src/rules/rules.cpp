@@ -1,11 +1,12 @@
 #include "rules/rules.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "rules/loader.h"
 #include "rules/matcher.h"
@@ -70,9 +71,7 @@ void RulePack::add_text(const std::string& text, const std::string& origin) {
 }
 
 std::string RulePack::digest() const {
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(impl_->digest));
-  return out;
+  return fmt::format("{:016x}", impl_->digest);
 }
 
 std::vector<RuleInfo> RulePack::list() const {
