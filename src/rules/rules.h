@@ -53,6 +53,10 @@ struct Finding {
   int64_t verify_ms = -1;   // what the replays for it took
   int round = 1;            // 1: found in the replay; n: revealed once round n-1's fixes were applied
   std::vector<std::string> evidence;  // human-readable citations
+  // The config line the finding is about (a code-scanning annotation, a
+  // pre-flight result): the key whose value is wrong or that the fix
+  // changes, else the program's section header. line 0: not known.
+  core::Origin location;
 };
 
 struct RuleInfo {
