@@ -27,6 +27,9 @@ Subcommand add_check(CLI::App& parent) {
   auto no_verify = std::make_shared<bool>(false);
   app->add_flag("--no-verify", *no_verify,
                 "do not replay a failing program with the top findings' fixes applied (each alone)");
+  app->add_option("--root", o->root,
+                  "replay inside a staged root filesystem (an exported image, a debootstrap tree): the config, "
+                  "users and programs are DIR's; an overlay keeps DIR unchanged");
   add_quiet_flag(*app, o->d.quiet,
                  "only a line per program (ok or FAIL, and its verdict), and no progress on stderr");
   app->footer(

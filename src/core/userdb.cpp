@@ -54,22 +54,78 @@ std::optional<Group> SystemUserDb::group_by_gid(gid_t gid) const {
   return from_gr(res);
 }
 
-std::optional<Passwd> FakeUserDb::by_name(const std::string& name) const {
+std::optional<Passwd> TableUserDb::by_name(const std::string& name) const {
   for (const auto& u : users)
     if (u.name == name) return u;
   return std::nullopt;
 }
 
-std::optional<Passwd> FakeUserDb::by_uid(uid_t uid) const {
+std::optional<Passwd> TableUserDb::by_uid(uid_t uid) const {
   for (const auto& u : users)
     if (u.uid == uid) return u;
   return std::nullopt;
 }
 
-std::optional<Group> FakeUserDb::group_by_gid(gid_t gid) const {
+std::optional<Group> TableUserDb::group_by_gid(gid_t gid) const {
   for (const auto& g : groups)
     if (g.gid == gid) return g;
   return std::nullopt;
+}
+
+namespace {
+
+std::vector<std::string> fields_of(const std::string& line) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t colon; (colon = line.find(':', start)) != std::string::npos; start = colon + 1)
+    out.push_back(line.substr(start, colon - start));
+  out.push_back(line.substr(start));
+  return out;
+}
+
+// A decimal id as the files module takes it; nullopt when not one.
+std::optional<unsigned long> id_of(const std::string& s) {
+  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoul(s);
+}
+
+template <class F>
+void each_entry(const std::string& text, size_t min_fields, F&& f) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.empty() || line[0] == '#' || line[0] == '+' || line[0] == '-') continue;
+    auto fields = fields_of(line);
+    if (fields.size() >= min_fields && !fields[0].empty()) f(fields);
+  }
+}
+
+}  // namespace
+
+TableUserDb parse_user_files(const std::string& passwd, const std::string& group) {
+  TableUserDb db;
+  each_entry(passwd, 7, [&](const std::vector<std::string>& f) {
+    auto uid = id_of(f[2]), gid = id_of(f[3]);
+    if (uid && gid) db.users.push_back(Passwd{f[0], static_cast<uid_t>(*uid), static_cast<gid_t>(*gid), f[5], f[6]});
+  });
+  each_entry(group, 4, [&](const std::vector<std::string>& f) {
+    auto gid = id_of(f[2]);
+    if (!gid) return;
+    Group g{f[0], static_cast<gid_t>(*gid), {}};
+    size_t start = 0;
+    const std::string& m = f[3];
+    while (start < m.size()) {
+      size_t comma = m.find(',', start);
+      if (comma == std::string::npos) comma = m.size();
+      if (comma > start) g.members.push_back(m.substr(start, comma - start));
+      start = comma + 1;
+    }
+    db.groups.push_back(std::move(g));
+  });
+  return db;
 }
 
 std::vector<gid_t> supervisor_groups(const UserDb& db, const Passwd& user) {

@@ -42,7 +42,9 @@ class SystemUserDb final : public UserDb {
   std::optional<Group> group_by_gid(gid_t gid) const override;
 };
 
-class FakeUserDb final : public UserDb {
+// Users and groups held in tables: a test's fake, or the files of a staged
+// root filesystem (parse_user_files), which NSS of this host must not read.
+class TableUserDb final : public UserDb {
  public:
   std::vector<Passwd> users;
   std::vector<Group> groups;
@@ -52,6 +54,13 @@ class FakeUserDb final : public UserDb {
   std::vector<Group> all_groups() const override { return groups; }
   std::optional<Group> group_by_gid(gid_t gid) const override;
 };
+using FakeUserDb = TableUserDb;
+
+// The tables of /etc/passwd and /etc/group texts, as the "files" NSS module
+// reads them: name:x:uid:gid:gecos:home:shell and name:x:gid:a,b. Comments,
+// blank, short and "+"/"-" (NIS compat) lines are skipped; the first entry of
+// a name or id wins.
+TableUserDb parse_user_files(const std::string& passwd, const std::string& group);
 
 // supervisord's drop_privileges group list: the primary gid first, then every
 // enumerable group whose member list names the user (not initgroups(3)).

@@ -9,6 +9,12 @@
 // says it was assumed. On a host where one runs it, check asks it as
 // diagnose does: its environment is the base, and a program it reports
 // RUNNING is not started a second time.
+//
+// With --root the rule pack and a --base-env file are read first, from the
+// host; then the command enters the staged root (run/staged_root.h) and the
+// rest runs there, users from its /etc/passwd and /etc/group. No
+// supervisord of the host is asked: it does not run this root's config.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +27,7 @@
 #include "run/check.h"
 #include "run/live.h"
 #include "run/progress.h"
+#include "run/staged_root.h"
 #include "run/together.h"
 #include "run/verify.h"
 #include "config/config.h"
@@ -51,17 +58,43 @@ std::vector<const config::ProcessConfig*> selected(const config::Config& cfg, co
   return out;
 }
 
+// The users of the staged root: its files, never this host's NSS (whose
+// modules could not read them, and would load the root's libraries).
+core::TableUserDb root_users(const core::FileSystem& fs) {
+  return core::parse_user_files(fs.read_file("/etc/passwd").value_or(""), fs.read_file("/etc/group").value_or(""));
+}
+
+// Enters --root, after what must still come from the host: a --base-env
+// file stays readable through /proc/self/fd. Returns the options to go on with.
+DiagnoseOptions enter_root(const CheckOptions& o) {
+  DiagnoseOptions d = o.d;
+  if (d.base_env && *d.base_env != "systemd") {
+    const int fd = ::open(d.base_env->c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw core::InputError(core::Origin{*d.base_env, 0}, "cannot read the base environment file");
+    d.base_env = "/proc/self/fd/" + std::to_string(fd);
+  }
+  enter_staged_root(*o.root, RootUse::Replay);
+  if (d.config && !core::RealFs().stat(*d.config))
+    throw core::InputError(core::Origin{*d.config, 0},
+                           "no such file in the root filesystem " + *o.root + " (-c names a path inside it)");
+  return d;
+}
+
 }  // namespace
 
 int check(const CheckOptions& o) {
   core::RealFs fs;
-  core::SystemUserDb users;
   rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
-  const std::string config_path = find_config_file(o.d.config, fs, false);
+  const DiagnoseOptions d = o.root ? enter_root(o) : o.d;
+  core::SystemUserDb system_users;
+  core::TableUserDb staged_users;
+  if (o.root) staged_users = root_users(fs);
+  const core::UserDb& users = o.root ? static_cast<const core::UserDb&>(staged_users) : system_users;
+  const std::string config_path = find_config_file(d.config, fs, false);
   // On a host where supervisord runs the config, as diagnose does: its
   // environment, and its account of each program.
-  const auto live = live_for_config(config_path, fs);
-  spawn::BaseEnv base = base_from(o.d, live, fs);
+  const auto live = o.root ? std::nullopt : live_for_config(config_path, fs);
+  spawn::BaseEnv base = base_from(d, live, fs);
   const spawn::BaseEnv base_before_config = base;
   config::Config cfg = load_with_base(config_path, base, users);
 

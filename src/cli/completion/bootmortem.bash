@@ -13,7 +13,7 @@ _bootmortem_options()
     case $1 in
         "") echo "-h --help --version" ;;
         check) echo "-h --help -c --configuration --format --startsecs --watch --base-env --rules --no-redact" \
-            "--tracer --no-verify -q --quiet" ;;
+            "--tracer --no-verify --root -q --quiet" ;;
         diagnose) echo "-h --help -c --configuration --format --startsecs --watch --base-env --rules --no-redact" \
             "--tracer --no-verify --patch-out -q --quiet --replay" ;;
         env) echo "-h --help -c --configuration --format --base-env --no-redact" ;;
@@ -52,7 +52,7 @@ _bootmortem_takes_value()
 {
     case $1 in
         -c | --configuration | --format | --startsecs | --watch | --base-env | --rules | --tracer | --patch-out | \
-            --log | --timeout | --fixtures) return 0 ;;
+            --log | --timeout | --fixtures | --root) return 0 ;;
     esac
     return 1
 }
@@ -126,7 +126,7 @@ _bootmortem()
             [[ systemd == "$cur"* ]] && COMPREPLY+=(systemd)
             return
             ;;
-        --rules | --fixtures)
+        --rules | --fixtures | --root)
             _filedir -d
             return
             ;;
