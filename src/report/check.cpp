@@ -18,11 +18,13 @@ void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream
   std::vector<View> views;
   views.reserve(c.programs.size());
   for (const auto& r : c.programs) views.push_back(make_view(r, o));
+  // Where the config is, for a person: its path, and the root it is in.
+  const std::string where = c.root.empty() ? c.config_path : c.config_path + " in " + c.root;
   switch (f) {
-    case Format::Text: render_check_text(views, c.config_path, o, out); break;
-    case Format::Markdown: render_check_markdown(views, c.config_path, out); break;
-    case Format::Json: render_check_json(views, c.config_path, out); break;
-    case Format::Junit: render_junit(views, c.config_path, o, out); break;
+    case Format::Text: render_check_text(views, where, o, out); break;
+    case Format::Markdown: render_check_markdown(views, where, out); break;
+    case Format::Json: render_check_json(views, c.config_path, c.root, out); break;
+    case Format::Junit: render_junit(views, where, o, out); break;
   }
 }
 

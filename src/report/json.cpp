@@ -151,7 +151,8 @@ json report_doc(const View& v) {
 
 void render_json(const View& v, std::ostream& out) { out << json_text(report_doc(v)) << "\n"; }
 
-void render_check_json(const std::vector<View>& views, const std::string& config_path, std::ostream& out) {
+void render_check_json(const std::vector<View>& views, const std::string& config_path, const std::string& root,
+                       std::ostream& out) {
   json programs = json::array();
   size_t starts = 0, unexplained = 0;
   for (const auto& v : views) {
@@ -162,6 +163,7 @@ void render_check_json(const std::vector<View>& views, const std::string& config
   json j = {
       {"schema", "bootmortem-check/1"},
       {"config", config_path},
+      {"root", root.empty() ? json(nullptr) : json(root)},
       {"summary",
        {{"programs", views.size()},
         {"start", starts},

@@ -52,6 +52,7 @@ void render(const Report& r, Format f, const RenderOptions& o, std::ostream& out
 // order supervisord starts them.
 struct CheckReport {
   std::string config_path;
+  std::string root;  // check --root: the staged root filesystem config_path is in; "" for the host
   std::vector<Report> programs;
 };
 

@@ -64,7 +64,9 @@ void render_json(const View& v, std::ostream& out);
 void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                        std::ostream& out);
 void render_check_markdown(const std::vector<View>& views, const std::string& config_path, std::ostream& out);
-void render_check_json(const std::vector<View>& views, const std::string& config_path, std::ostream& out);
+// root: check --root's staged root filesystem ("" for the host).
+void render_check_json(const std::vector<View>& views, const std::string& config_path, const std::string& root,
+                       std::ostream& out);
 void render_junit(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                   std::ostream& out);
 

@@ -138,6 +138,7 @@ int check(const CheckOptions& o) {
   std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
   report::CheckReport c;
   c.config_path = config_path;
+  if (o.root) c.root = *o.root;
   for (size_t i = 0; i < specs.size(); ++i) {
     auto login = logins.find(specs[i].uid);
     if (login == logins.end()) {

@@ -387,3 +387,65 @@ def egg_cache_under_supervisord(cls, name, settings=(), ports=2):
     cls.sup = Supervisord(cls.conf, cls.dest / "run" / "supervisord.pid", cls.dest / "log" / "supervisord.log")
     cls.addClassCleanup(cls.sup.stop)
     cls.sup.start()
+
+
+# The deploy repo of tests/data/deploy-repo, staged into a Debian 12 root
+# filesystem as the app's image build would: debootstrap (minbase) with
+# python3, gunicorn and supervisor, then the repo's stage-rootfs. The
+# debootstrap tree is kept in a cache beside the binary (BOOTMORTEM_E2E_CACHE
+# overrides) and copied for each test class, which may then check that
+# bootmortem left the copy as it was.
+DEPLOY_REPO = REPO / "tests" / "data" / "deploy-repo"
+ROOTFS_PACKAGES = ("python3", "gunicorn", "supervisor")
+
+
+def rootfs_cache():
+    base = os.environ.get("BOOTMORTEM_E2E_CACHE") or os.path.join(
+        os.path.dirname(os.path.abspath(bootmortem_path())), "e2e-cache")
+    return Path(base) / ("bookworm-" + "-".join(ROOTFS_PACKAGES))
+
+
+def debootstrap_rootfs():
+    """The cached Debian 12 tree, made once (a few minutes, from deb.debian.org)."""
+    tree = rootfs_cache()
+    if (tree / ".complete").exists():
+        return tree
+    shutil.rmtree(tree, ignore_errors=True)
+    tree.parent.mkdir(parents=True, exist_ok=True)
+    note("debootstrap bookworm into %s (once; cached)" % tree)
+    t0 = time.monotonic()
+    r = subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(ROOTFS_PACKAGES),
+                        "bookworm", str(tree), "http://deb.debian.org/debian"],
+                       capture_output=True, text=True, timeout=1500)
+    if r.returncode != 0:
+        raise AssertionError("debootstrap failed (exit %d):\n%s" % (r.returncode, r.stdout[-3000:] + r.stderr[-3000:]))
+    (tree / ".complete").write_text("")
+    note("debootstrap took %.0f s" % (time.monotonic() - t0))
+    return tree
+
+
+def staged_deploy_root(tag):
+    """A fresh copy of the cached tree with the deploy repo staged into it;
+    returns (tmpdir to remove, root)."""
+    tree = debootstrap_rootfs()
+    tmp = make_tmpdir(tag)
+    root = tmp / "rootfs"
+    subprocess.run(["cp", "-a", str(tree), str(root)], check=True)
+    (root / ".complete").unlink()
+    r = subprocess.run([str(DEPLOY_REPO / "stage-rootfs"), str(root)], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise AssertionError("stage-rootfs failed: " + r.stderr)
+    return tmp, root
+
+
+def tree_manifest(root):
+    """What a tree holds: every path with its type, mode, owner, size, mtime
+    and, for a symlink, its target."""
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            target = os.readlink(p) if os.path.islink(p) else ""
+            out[os.path.relpath(p, root)] = (st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime_ns, target)
+    return out

@@ -22,7 +22,7 @@ TEST_CASE("parse_user_files reads passwd and group as the files module does") {
       "bad:x:zz:appuser\n";
   TableUserDb db = parse_user_files(passwd, group);
 
-  REQUIRE(db.users.size() == 3);
+  REQUIRE(db.users.size() == 4);  // the second appuser is kept, and never found by name
   auto app = db.by_name("appuser");
   REQUIRE(app);
   CHECK(app->uid == 1000);
