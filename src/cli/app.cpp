@@ -48,6 +48,7 @@ const Choices<report::Format>& report_formats() {
       {"markdown", report::Format::Markdown},
       {"json", report::Format::Json},
       {"junit", report::Format::Junit},
+      {"sarif", report::Format::Sarif},
   };
   return k;
 }

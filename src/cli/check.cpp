@@ -12,7 +12,7 @@ Subcommand add_check(CLI::App& parent) {
       "check", "replay every program of a config (or those named) as supervisord would; CI's smoke-check");
   app->add_option("programs", o->programs, "program names (name, group:name, group:*); default: all");
   app->add_option("-c,--configuration", o->d.config, "supervisord config file (default: supervisord's search path)");
-  add_choice(*app, "--format", o->d.format, report_formats(), "text, markdown, json or junit");
+  add_choice(*app, "--format", o->d.format, report_formats(), "text, markdown, json, junit or sarif");
   app->add_option("--startsecs", o->d.startsecs, "seconds each program must stay up (default: its startsecs=)")
       ->check(CLI::PositiveNumber);
   app->add_option("--watch", o->d.watch,

@@ -12,7 +12,7 @@ Subcommand add_diagnose(CLI::App& parent) {
   app->add_option("program", o->program, "program name: name, group:name")->required();
   app->add_option("-c,--configuration", o->config,
                   "supervisord config file (default: the running supervisord's, else supervisord's search path)");
-  add_choice(*app, "--format", o->format, report_formats(), "text, markdown, json or junit");
+  add_choice(*app, "--format", o->format, report_formats(), "text, markdown, json, junit or sarif");
   app->add_option("--startsecs", o->startsecs, "seconds the program must stay up (default: its startsecs=)")
       ->check(CLI::PositiveNumber);
   app->add_option("--watch", o->watch,

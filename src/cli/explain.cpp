@@ -206,7 +206,7 @@ Subcommand add_explain(CLI::App& parent) {
                   "supervisord config file (default: the running supervisord's, else supervisord's search path)");
   app->add_option("--log", o->logs, "another file the program wrote, read as its stderr (repeatable)")
       ->allow_extra_args(false);
-  add_choice(*app, "--format", o->format, report_formats(), "text, markdown, json or junit");
+  add_choice(*app, "--format", o->format, report_formats(), "text, markdown, json, junit or sarif");
   app->add_option("--base-env", o->d.base_env,
                   "supervisord's environment: a file (NUL- or newline-separated) or 'systemd'");
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");

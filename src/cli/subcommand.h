@@ -68,7 +68,7 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, T& value, const 
 }
 
 // --format values shared by the subcommands that print reports: text,
-// markdown, json, junit.
+// markdown, json, junit, sarif.
 const Choices<report::Format>& report_formats();
 
 // --tracer auto|ebpf|ptrace, for every subcommand that traces.

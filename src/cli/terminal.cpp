@@ -34,7 +34,7 @@ std::unique_ptr<run::Progress> open_progress(const std::string& command, bool qu
 
 void add_quiet_flag(CLI::App& app, bool& quiet, const std::string& what_stays) {
   app.add_flag("-q,--quiet", quiet,
-               "print " + what_stays + " (text output only: an error with --format markdown, json or junit)");
+               "print " + what_stays + " (text output only: an error with --format markdown, json, junit or sarif)");
 }
 
 void quiet_format(bool quiet, report::Format format) {

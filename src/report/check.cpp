@@ -25,6 +25,7 @@ void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream
     case Format::Markdown: render_check_markdown(views, where, out); break;
     case Format::Json: render_check_json(views, c.config_path, c.root, out); break;
     case Format::Junit: render_junit(views, where, o, out); break;
+    case Format::Sarif: render_sarif(views, c.config_path, o, out); break;
   }
 }
 

@@ -214,6 +214,7 @@ void render_env(const EnvReport& r, Format f, const RenderOptions& o, std::ostre
     case Format::Markdown: render_markdown(shown_r, out); break;
     case Format::Json: render_json(shown_r, out); break;
     case Format::Junit: throw core::InputError("env: no junit format (it runs nothing to pass or fail)");
+    case Format::Sarif: throw core::InputError("env: no sarif format (it finds nothing to annotate)");
   }
 }
 

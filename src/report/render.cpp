@@ -17,6 +17,7 @@ void render(const Report& r, Format f, const RenderOptions& o, std::ostream& out
     case Format::Markdown: render_markdown(v, out); break;
     case Format::Json: render_json(v, out); break;
     case Format::Junit: render_junit({v}, r.config_path, o, out); break;
+    case Format::Sarif: render_sarif({v}, r.config_path, o, out); break;
   }
 }
 

@@ -1,4 +1,4 @@
-// Renders a diagnosis to text, Markdown, JSON or JUnit XML. Renderers only
+// Renders a diagnosis to text, Markdown, JSON, JUnit XML or SARIF. Renderers only
 // write to a stream; they know nothing about tracing.
 #pragma once
 
@@ -12,7 +12,7 @@
 
 namespace bootmortem::report {
 
-enum class Format { Text, Markdown, Json, Junit };
+enum class Format { Text, Markdown, Json, Junit, Sarif };
 
 // The fix as proven by replays (run/verify): the findings whose fixes,
 // applied together in this order, the last replay judged; one unified diff
@@ -41,6 +41,10 @@ struct RenderOptions {
   // -q, text only: the verdict line alone; check's, a line per program (ok
   // or FAIL, and its verdict line) and no summary, which a CI log greps.
   bool quiet = false;
+  // SARIF: the directory its artifact URIs are relative to (the checkout a
+  // code-scanning upload annotates); a file outside it gets an absolute
+  // file:// URI. Empty: the current directory.
+  std::string base_dir{};
 };
 
 // DESIGN.md's contract: 0 starts, 1 fails with a cause, 3 fails unexplained.
@@ -62,7 +66,8 @@ int exit_code(const CheckReport& c);
 
 // Text and Markdown: a line per program, then the report of each that
 // fails. JSON: "bootmortem-check/1", each program's "bootmortem/1" object
-// in "programs". JUnit: a testcase per program.
+// in "programs". JUnit: a testcase per program. SARIF: a result per finding
+// (report/sarif.cpp).
 void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream& out);
 
 // Secret-looking variable names (PASSWORD, TOKEN, SECRET, KEY, ...).

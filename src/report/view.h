@@ -69,5 +69,8 @@ void render_check_json(const std::vector<View>& views, const std::string& config
                        std::ostream& out);
 void render_junit(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                   std::ostream& out);
+// SARIF 2.1.0: a result per finding at its config line (sarif.cpp).
+void render_sarif(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
+                  std::ostream& out);
 
 }  // namespace bootmortem::report

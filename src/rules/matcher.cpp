@@ -206,6 +206,20 @@ Captures login_scope(const evidence::Evidence& ev, const Rule& r,
   return out;
 }
 
+// Where a code-scanning annotation points: the line of the first key the
+// fix changes that the section already has (environment= for set_env, a
+// [rule.set] key), else the section header. [supervisord] keys and
+// commands have no line of the program's to point at.
+core::Origin finding_location(const spawn::SpawnSpec& spec, const Rule& r) {
+  std::vector<std::string> keys;
+  if (!r.set_env.empty()) keys.push_back("environment");
+  for (const auto& a : r.set_program) keys.push_back(a.key);
+  for (const auto& key : keys)
+    if (auto it = spec.key_origins.find(key); it != spec.key_origins.end() && it->second.line > 0)
+      return it->second;
+  return spec.source;
+}
+
 std::optional<Finding> apply(const Prepared& p, const Rule& r) {
   Outcome o;
   if (!evaluate(p, r.all, o)) return std::nullopt;
@@ -225,6 +239,7 @@ std::optional<Finding> apply(const Prepared& p, const Rule& r) {
   f.family = r.family;
   f.confidence = r.confidence;
   f.score = r.confidence;
+  f.location = finding_location(p.ev.spec, r);
   if (o.last_seq && !p.rank.empty())
     f.score += k_position_bonus * static_cast<double>(p.rank.at(*o.last_seq) + 1) /
                static_cast<double>(p.rank.size());

@@ -167,6 +167,7 @@ SpawnSpec make_spawn_spec(const config::Config& cfg, const config::ProcessConfig
   spec.name = proc.name;
   spec.section = proc.section;
   spec.source = proc.source;
+  spec.key_origins = proc.key_origins;
   spec.base = base;
   spec.redirect_stderr = proc.redirect_stderr;
   spec.startsecs = proc.startsecs;

@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,6 +74,9 @@ struct SpawnSpec {
   std::string name;          // process name
   std::string section;       // "program:x"
   core::Origin source;
+  // Where each of the section's keys was written (ProcessConfig's): a
+  // finding points at the line its fix changes.
+  std::map<std::string, core::Origin> key_origins;
 
   std::vector<std::string> argv;  // as written in command=, argv[0] unresolved
   std::string filename;           // what execve gets

@@ -29,7 +29,7 @@ class Cli(unittest.TestCase):
             with self.subTest(subcommand=sub):
                 r = e2elib.run_bootmortem([sub, "--help"])
                 self.assertEqual(0, r.rc, r.describe())
-                self.assertIn("--format text|markdown|json|junit", r.stdout)
+                self.assertIn("--format text|markdown|json|junit|sarif", r.stdout)
                 self.assertNotIn("ENUM", r.stdout)
         r = e2elib.run_bootmortem(["trace", "--help"])
         self.assertIn("--tracer auto|ebpf|ptrace", r.stdout)
@@ -38,7 +38,7 @@ class Cli(unittest.TestCase):
     def test_a_word_that_is_not_a_choice_is_one_line_naming_them(self):
         r = e2elib.run_bootmortem(["diagnose", "web", "--format", "xml"])
         self.assertEqual(2, r.rc, r.describe())
-        self.assertEqual("bootmortem: --format: 'xml' is not one of text|markdown|json|junit\n", r.stderr)
+        self.assertEqual("bootmortem: --format: 'xml' is not one of text|markdown|json|junit|sarif\n", r.stderr)
         self.assertEqual("", r.stdout)
 
     def test_an_installed_binary_finds_its_installed_rule_pack(self):

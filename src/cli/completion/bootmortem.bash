@@ -40,7 +40,7 @@ _bootmortem_subcommands()
 _bootmortem_choices()
 {
     case $1:$2 in
-        check:--format | diagnose:--format | explain:--format) echo "text markdown json junit" ;;
+        check:--format | diagnose:--format | explain:--format) echo "text markdown json junit sarif" ;;
         env:--format) echo "text markdown json" ;;
         show:--format | trace:--format | "rules list:--format" | "rules patterns:--format") echo "text json" ;;
         *:--tracer) echo "auto ebpf ptrace" ;;

@@ -52,7 +52,7 @@ TEST_CASE("a word that is not a choice is one line naming the words; numbers are
 }
 
 TEST_CASE("the report formats are listed in their order") {
-  CHECK(choice_words(report_formats()) == "text|markdown|json|junit");
+  CHECK(choice_words(report_formats()) == "text|markdown|json|junit|sarif");
 }
 
 }  // namespace

@@ -177,3 +177,23 @@ TEST_CASE("a fix plan: commands with shell-quoted holes, set keys, the login's v
   CHECK(f[2].plan.config[0].value == "NOPE=\"<NOPE>\"");
   CHECK(f[2].plan.unverifiable.find("NOPE is not known") != std::string::npos);
 }
+
+TEST_CASE("location: the key the fix changes where the section has it, else the section header") {
+  auto ev = testing::seed_evidence(false);
+  ev.spec.key_origins["environment"] = {"/etc/supervisor/conf.d/test_server.conf", 5};
+  ev.spec.key_origins["directory"] = {"/etc/supervisor/conf.d/test_server.conf", 4};
+  const std::string facts = "facts = [\"home_not_users_home\"]\n";
+  auto f = run(rule("env", 0.9, facts + "[rule.set_env]\nHOME = \"{user_home}\"\n") +
+                   rule("dir", 0.8, facts + "[rule.set]\ndirectory = \"/srv\"\n") +
+                   rule("user", 0.7, facts + "[rule.set]\nuser = \"cissoid\"\n") +
+                   rule("cmd", 0.6, facts + "run = [\"true\"]\nchanges = [\"/srv\"]\n"),
+               ev);
+  REQUIRE(f.size() == 4);
+  CHECK(f[0].location.str() == "/etc/supervisor/conf.d/test_server.conf:5");
+  CHECK(f[1].location.str() == "/etc/supervisor/conf.d/test_server.conf:4");
+  // user= is not in the section, and a command changes no key: the header.
+  CHECK(f[2].location.str() == "/etc/supervisor/conf.d/test_server.conf:2");
+  CHECK(f[3].location.str() == "/etc/supervisor/conf.d/test_server.conf:2");
+  ev.spec.key_origins.erase("environment");
+  CHECK(run(rule("env", 0.9, facts + "[rule.set_env]\nHOME = \"{user_home}\"\n"), ev).at(0).location.line == 2);
+}
