@@ -64,6 +64,38 @@ int exit_code(const CheckReport& c);
 // in "programs". JUnit: a testcase per program.
 void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream& out);
 
+// `check --static`: one result of the pre-flight, the pack's finding for
+// it; finding.location is the config line it is about.
+struct StaticResult {
+  rules::Finding finding;
+  bool failure = true;   // false: a warning
+  bool refuses = false;  // supervisord here would refuse the whole config for it (user=, log directories)
+};
+
+struct StaticProgram {
+  std::string name;
+  std::string section;
+  core::Origin source;  // the section header
+  std::vector<StaticResult> results;
+  bool fails() const;
+};
+
+// The config's own results ([supervisord]: log and pid directories, user=),
+// then each program's, in supervisord's start order.
+struct StaticReport {
+  std::string config_path;
+  std::vector<StaticResult> config;
+  std::vector<StaticProgram> programs;
+};
+
+// 1 when any result is a failure, else 0.
+int exit_code(const StaticReport& c);
+
+// Text and Markdown: a line per program, then its results at file:line.
+// JSON: "bootmortem-check-static/1". JUnit: a testcase per program (and one
+// for [supervisord]), a failure when it has a failing result.
+void render(const StaticReport& c, Format f, const RenderOptions& o, std::ostream& out);
+
 // Secret-looking variable names (PASSWORD, TOKEN, SECRET, KEY, ...).
 bool secret_name(const std::string& name);
 // The value as a report may show it: masked when the name is secret, URL

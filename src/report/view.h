@@ -67,5 +67,11 @@ void render_check_markdown(const std::vector<View>& views, const std::string& co
 void render_check_json(const std::vector<View>& views, const std::string& config_path, std::ostream& out);
 void render_junit(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                   std::ostream& out);
+// `check --static`: no views (nothing ran), the results as found; the
+// findings redacted by the caller when asked.
+void render_static_text(const StaticReport& c, const RenderOptions& o, std::ostream& out);
+void render_static_markdown(const StaticReport& c, std::ostream& out);
+void render_static_json(const StaticReport& c, std::ostream& out);
+void render_static_junit(const StaticReport& c, std::ostream& out);
 
 }  // namespace bootmortem::report
