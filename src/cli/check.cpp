@@ -30,6 +30,9 @@ Subcommand add_check(CLI::App& parent) {
   app->add_option("--root", o->root,
                   "replay inside a staged root filesystem (an exported image, a debootstrap tree): the config, "
                   "users and programs are DIR's; an overlay keeps DIR unchanged");
+  app->add_flag("--static", o->static_only,
+                "run nothing: check each program's user, command, #! line, directory, log directories and keys "
+                "against this host, each result at its config line");
   add_quiet_flag(*app, o->d.quiet,
                  "only a line per program (ok or FAIL, and its verdict), and no progress on stderr");
   app->footer(
@@ -39,7 +42,8 @@ Subcommand add_check(CLI::App& parent) {
       "never; one that starts stays up until every other program has started or given up. A program that fails "
       "every start costs about startretries*(startretries+1)/2 seconds of waits (6 s for the default 3) on top of "
       "its starts. Exit status: 0 every program starts, 1 one fails with a cause, 3 one fails unexplained, 2 "
-      "bootmortem's own errors.");
+      "bootmortem's own errors. With --static nothing runs and no root is needed: exit status 1 when a program (or "
+      "[supervisord]) has a failing result, else 0 (warnings do not fail).");
   return {app, [o, no_redact, no_verify] {
             o->d.redact = !*no_redact;
             o->d.verify = !*no_verify;

@@ -19,6 +19,17 @@
 namespace bootmortem::config {
 
 enum class AutoRestart { False, Unexpected, True };
+
+// A config error that depends on the host rather than on the text (a user=
+// this host lacks, a log file whose directory is missing here): where it was
+// written, the key, and the message supervisord would print before refusing
+// the whole config. Recorded instead of thrown under
+// LoadContext::record_host_problems.
+struct HostProblem {
+  core::Origin origin;
+  std::string key;
+  std::string message;
+};
 enum class SectionKind { Program, FcgiProgram, EventListener };
 
 // [fcgi-program:x] socket= as parse_fcgi_socket leaves it.
@@ -85,6 +96,12 @@ struct ProcessConfig {
   // Where each key's effective value was written (a [DEFAULT] key counts):
   // lets a report point at, or patch, the right line.
   std::map<std::string, core::Origin> key_origins;
+  // Keys of the section that supervisor does not read (and silently
+  // ignores): "enviroment", with where each was written.
+  std::map<std::string, core::Origin> unknown_keys;
+  // With LoadContext::record_host_problems: this process's problems (user=,
+  // stdout_logfile/stderr_logfile directories), in supervisor's reading order.
+  std::vector<HostProblem> host_problems;
 
   // supervisorctl's name for it: "group:name", or "name" when both agree.
   std::string namespec() const;
@@ -117,6 +134,9 @@ struct SupervisordConfig {
   bool strip_ansi = false;
   core::Origin source;             // the [supervisord] header
   std::map<std::string, core::Origin> key_origins;
+  // With LoadContext::record_host_problems: the config's own (logfile,
+  // pidfile, childlogdir, directory, user=, [unix_http_server] chown=).
+  std::vector<HostProblem> host_problems;
 };
 
 struct Config {
@@ -152,6 +172,13 @@ struct LoadContext {
   // or an included one): a fix's patched config, read as supervisord would
   // read it once patched, with the real file left as it is.
   std::map<std::string, std::string> overrides;
+  // When set, the errors that depend on the host, not on the text (an
+  // unknown user= name or uid, a log file's missing directory, a missing
+  // [supervisord] directory=) do not throw: each is recorded with its origin
+  // and supervisord's message against its process (ProcessConfig::
+  // host_problems) or the config (SupervisordConfig::host_problems), and the
+  // value is kept as written (no uid). Errors of the text still throw.
+  bool record_host_problems = false;
 };
 
 // Parse a config held in memory (includes are read from disk).

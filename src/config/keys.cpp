@@ -74,4 +74,19 @@ const ProgramKey* find_program_key(std::string_view name) {
   return nullptr;
 }
 
+std::vector<std::string> section_keys(SectionKind kind) {
+  std::vector<std::string> out;
+  for (const auto& k : kProgramKeys) out.emplace_back(k.name);
+  if (kind == SectionKind::FcgiProgram)
+    out.insert(out.end(), {"socket", "socket_backlog", "socket_owner", "socket_mode"});
+  if (kind == SectionKind::EventListener) out.insert(out.end(), {"events", "buffer_size", "result_handler"});
+  return out;
+}
+
+bool is_section_key(SectionKind kind, std::string_view key) {
+  for (const auto& k : section_keys(kind))
+    if (k == key) return true;
+  return false;
+}
+
 }  // namespace bootmortem::config

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "config/config.h"
 
 namespace bootmortem::config {
 
@@ -45,5 +48,11 @@ struct ProgramKey {
 
 const std::vector<ProgramKey>& program_keys();
 const ProgramKey* find_program_key(std::string_view name);
+
+// Every key a section of this kind reads: the table's, and fcgi-program's
+// socket keys or eventlistener's events, buffer_size and result_handler.
+// Any other key of the section supervisor silently ignores.
+std::vector<std::string> section_keys(SectionKind kind);
+bool is_section_key(SectionKind kind, std::string_view key);
 
 }  // namespace bootmortem::config

@@ -106,20 +106,32 @@ void read_supervisord_section(Loader& L) {
 
   sd.minfds = at("minfds", [&] { return integer(*get("minfds", "1024")); });
   sd.minprocs = at("minprocs", [&] { return integer(*get("minprocs", "200")); });
+  // What a host-dependent check leaves when it is recorded, not thrown.
+  const PathCheck unchecked{nullptr, L.paths.home, L.paths.cwd};
+  auto host = [&](const char* key, auto f, auto fallback) {
+    return L.host_dependent(sd.host_problems, "supervisord", key, "", f, fallback);
+  };
   if (auto dir = get("directory", std::nullopt))
-    sd.directory = at("directory", [&] { return existing_directory(*dir, L.paths); });
+    sd.directory = host("directory", [&] { return existing_directory(*dir, L.paths); },
+                        [&] { return existing_directory(*dir, unchecked); });
   sd.user = get("user", std::nullopt);
   sd.umask = at("umask", [&] { return octal_type(*get("umask", "022")); });
-  sd.logfile = at("logfile", [&] { return existing_dirpath(*get("logfile", "supervisord.log"), L.paths); });
+  const std::string logfile = *get("logfile", "supervisord.log");
+  sd.logfile = host("logfile", [&] { return existing_dirpath(logfile, L.paths); },
+                    [&] { return existing_dirpath(logfile, unchecked); });
   sd.logfile_maxbytes = at("logfile_maxbytes", [&] { return byte_size(*get("logfile_maxbytes", "50MB")); });
   sd.logfile_backups = static_cast<int>(at("logfile_backups", [&] { return integer(*get("logfile_backups", "10")); }));
   sd.loglevel = at("loglevel", [&] { return logging_level(*get("loglevel", "info")); });
-  sd.pidfile = at("pidfile", [&] { return existing_dirpath(*get("pidfile", "supervisord.pid"), L.paths); });
+  const std::string pidfile = *get("pidfile", "supervisord.pid");
+  sd.pidfile = host("pidfile", [&] { return existing_dirpath(pidfile, L.paths); },
+                    [&] { return existing_dirpath(pidfile, unchecked); });
   sd.identifier = *get("identifier", "supervisor");
   sd.nodaemon = at("nodaemon", [&] { return boolean(*get("nodaemon", "false")); });
   sd.silent = at("silent", [&] { return boolean(*get("silent", "false")); });
   const std::string tempdir = gettempdir(L.ctx);
-  sd.childlogdir = at("childlogdir", [&] { return existing_directory(*get("childlogdir", tempdir), L.paths); });
+  const std::string childlogdir = *get("childlogdir", tempdir);
+  sd.childlogdir = host("childlogdir", [&] { return existing_directory(childlogdir, L.paths); },
+                        [&] { return existing_directory(childlogdir, unchecked); });
   sd.nocleanup = at("nocleanup", [&] { return boolean(*get("nocleanup", "false")); });
   sd.strip_ansi = at("strip_ansi", [&] { return boolean(*get("strip_ansi", "false")); });
 
@@ -180,13 +192,16 @@ void read_servers(Loader& L) {
         core::absolute_path(py_expanduser(py_strip(*file), L.ctx.environ.get("HOME")), L.ctx.cwd);
     check_auth(L, section);
     if (auto chown = L.get(section, "chown", std::nullopt, {})) {
-      L.at(section, "chown", [&] {
-        try {
-          return colon_separated_user_group(*chown, L.users);
-        } catch (const ValueError&) {
-          throw ValueError("Invalid sockchown value " + *chown);
-        }
-      });
+      L.host_dependent(
+          L.config.supervisord.host_problems, section, "chown", "",
+          [&] {
+            try {
+              return colon_separated_user_group(*chown, L.users);
+            } catch (const ValueError&) {
+              throw ValueError("Invalid sockchown value " + *chown);
+            }
+          },
+          [] { return std::pair<uid_t, gid_t>{0, 0}; });
     }
     if (auto chmod = L.get(section, "chmod", std::nullopt, {})) {
       L.at(section, "chmod", [&] {
@@ -209,7 +224,11 @@ void read_servers(Loader& L) {
 // pid file names absolute.
 void realize(Loader& L) {
   SupervisordConfig& sd = L.config.supervisord;
-  if (sd.user) sd.uid = L.at("supervisord", "user", [&] { return name_to_uid(*sd.user, L.users); });
+  if (sd.user)
+    sd.uid = L.host_dependent(
+        sd.host_problems, "supervisord", "user", "",
+        [&]() -> std::optional<uid_t> { return name_to_uid(*sd.user, L.users); },
+        []() -> std::optional<uid_t> { return std::nullopt; });
   auto normalize = [&](const std::string& p) {
     return core::absolute_path(py_expanduser(p, L.ctx.environ.get("HOME")), L.ctx.cwd);
   };

@@ -51,6 +51,21 @@ struct Loader {
       throw LocatedError(origin_of(section, option), e.what());
     }
   }
+  // Runs f, whose ValueError depends on the host (a user lookup, a directory
+  // check). Under ctx.record_host_problems the error is recorded in problems
+  // with section.option's line and suffix appended to its message, and
+  // fallback() stands in for the value; otherwise it is at()'s.
+  template <class F, class G>
+  auto host_dependent(std::vector<HostProblem>& problems, const std::string& section, const std::string& option,
+                      const std::string& suffix, F&& f, G&& fallback) const -> decltype(f()) {
+    if (!ctx.record_host_problems) return at(section, option, f);
+    try {
+      return f();
+    } catch (const ValueError& e) {
+      problems.push_back({origin_of(section, option), option, e.what() + suffix});
+      return fallback();
+    }
+  }
 };
 
 // ServerOptions.process_groups_from_parser (groups.cpp): fills

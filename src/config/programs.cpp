@@ -59,6 +59,13 @@ Value convert(const ProgramKey& key, const std::optional<std::string>& raw, Load
   return std::monostate{};
 }
 
+// supervisor's suffix for an error inside a section: the section and the
+// file it first appeared in.
+std::string section_suffix(const Loader& L, const std::string& section) {
+  const IniSection* s = L.doc.section(section);
+  return " in section " + py_repr(section) + " (file: " + py_repr(s ? s->origin.file : L.configfile) + ")";
+}
+
 template <class T>
 T value_or(const std::map<std::string_view, Value>& values, std::string_view key, T dflt) {
   auto it = values.find(key);
@@ -79,6 +86,9 @@ std::vector<ProcessConfig> processes_impl(Loader& L, const std::string& section,
 
   std::map<std::string_view, Value> values;
   std::optional<std::string> user;  // as written (after expansion); values holds the uid
+  const std::string suffix = section_suffix(L, section);
+  const PathCheck unchecked{nullptr, L.paths.home, L.paths.cwd};
+  std::vector<HostProblem> section_problems;  // user=: every process of the section has it
   for (const ProgramKey& key : program_keys()) {
     if (key.scope != KeyScope::Section) continue;
     std::optional<std::string> dflt;
@@ -86,7 +96,12 @@ std::vector<ProcessConfig> processes_impl(Loader& L, const std::string& section,
     if (key.name == "killasgroup") dflt = value_or(values, "stopasgroup", false) ? "true" : "false";
     const auto raw = L.get(section, std::string(key.name), dflt, common, key.expansion != Expansion::Raw);
     if (key.type == KeyType::User) user = raw;
-    values[key.name] = L.at(section, std::string(key.name), [&] { return convert(key, raw, L); });
+    if (key.type == KeyType::User)
+      values[key.name] = L.host_dependent(
+          section_problems, section, std::string(key.name), suffix, [&] { return convert(key, raw, L); },
+          [] { return Value{}; });
+    else
+      values[key.name] = L.at(section, std::string(key.name), [&] { return convert(key, raw, L); });
   }
   const auto process_name = value_or<std::string>(values, "process_name", "%(program_name)s");
   const auto numprocs = value_or<long long>(values, "numprocs", 1);
@@ -109,6 +124,7 @@ std::vector<ProcessConfig> processes_impl(Loader& L, const std::string& section,
     for (const auto& [k, v] : env.entries()) common.set("ENV_" + k, v);
 
     std::map<std::string_view, Value> per;
+    std::vector<HostProblem> problems = section_problems;
     for (const ProgramKey& key : program_keys()) {
       if (key.scope != KeyScope::Process) continue;
       const std::string name(key.name);
@@ -117,7 +133,12 @@ std::vector<ProcessConfig> processes_impl(Loader& L, const std::string& section,
       auto raw = L.get(section, name, dflt, common);
       if (raw && key.expansion == Expansion::Twice)
         raw = L.at(section, name, [&] { return expand(*raw, common, name); });
-      per[key.name] = L.at(section, name, [&] { return convert(key, raw, L); });
+      if (key.type == KeyType::LogFile && raw)
+        per[key.name] = L.host_dependent(
+            problems, section, name, suffix, [&] { return convert(key, raw, L); },
+            [&] { return Value{logfile_name(*raw, unchecked)}; });
+      else
+        per[key.name] = L.at(section, name, [&] { return convert(key, raw, L); });
     }
 
     ProcessConfig p;
@@ -195,6 +216,10 @@ std::vector<ProcessConfig> processes_impl(Loader& L, const std::string& section,
     p.command = *command;
     p.name = L.at(section, "process_name", [&] { return expand(process_name, common, "process_name"); });
     for (const auto& key : L.doc.options(section)) p.key_origins[key] = L.origin_of(section, key);
+    // Only the section's own keys: a [DEFAULT] key is there for every section.
+    for (const auto& [key, value] : L.doc.section(section)->options)
+      if (!is_section_key(kind, key)) p.unknown_keys[key] = value.origin;
+    p.host_problems = std::move(problems);
     out.push_back(std::move(p));
   }
   std::stable_sort(out.begin(), out.end(), [](const ProcessConfig& a, const ProcessConfig& b) {
@@ -212,11 +237,8 @@ std::vector<ProcessConfig> processes_from_section(Loader& L, const std::string& 
   try {
     return processes_impl(L, section, group_name, kind);
   } catch (const ValueError& e) {
-    const IniSection* s = L.doc.section(section);
-    const std::string suffix =
-        " in section " + py_repr(section) + " (file: " + py_repr(s ? s->origin.file : L.configfile) + ")";
     const auto* located = dynamic_cast<const LocatedError*>(&e);
-    throw LocatedError(located ? located->origin : L.origin_of(section, ""), e.what() + suffix);
+    throw LocatedError(located ? located->origin : L.origin_of(section, ""), e.what() + section_suffix(L, section));
   }
 }
 

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -73,6 +74,18 @@ std::optional<std::string> FakeFs::read_file(const std::string& path) const {
   auto it = contents.find(normalize_path(absolute_path(path, working_dir)));
   if (it == contents.end()) return std::nullopt;
   return it->second;
+}
+
+bool may_access(const FileStat& st, uid_t uid, const std::vector<gid_t>& groups, int bits) {
+  if (uid == 0) return !(bits & 01) || st.is_dir() || st.any_exec_bit();
+  int granted = 0;
+  if (st.uid == uid)
+    granted = (st.mode >> 6) & 07;
+  else if (std::find(groups.begin(), groups.end(), st.gid) != groups.end())
+    granted = (st.mode >> 3) & 07;
+  else
+    granted = st.mode & 07;
+  return (granted & bits) == bits;
 }
 
 std::string join_path(const std::string& dir, const std::string& name) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace bootmortem::core {
 
@@ -65,6 +66,13 @@ class FakeFs final : public FileSystem {
   }
   std::string cwd() const override { return working_dir; }
 };
+
+// Whether a process of this uid and these groups may access a file of this
+// stat with every bit of `bits` (04 read, 02 write, 01 execute/search), by
+// the mode bits alone: root may read and write anything, and execute a
+// directory, or a file that has any execute bit; anyone else gets the
+// owner's, the group's or the others' bits (no ACLs, no capabilities).
+bool may_access(const FileStat& st, uid_t uid, const std::vector<gid_t>& groups, int bits);
 
 // Path helpers shared by all modules.
 std::string join_path(const std::string& dir, const std::string& name);

@@ -12,6 +12,7 @@
 #include "evidence/live_supervisor.h"
 #include "evidence/log_evidence.h"
 #include "evidence/outcome.h"
+#include "evidence/preflight.h"
 #include "login/login_env.h"
 #include "spawn/spawn_spec.h"
 #include "trace/trace.h"
@@ -36,6 +37,10 @@ struct Evidence {
   // `explain`: the log files read in place of a replay (log_evidence.h);
   // nullopt when the program was replayed.
   std::optional<LogReading> logs;
+
+  // `check --static`: the pre-flight problems the rules' `preflight`
+  // condition matches (preflight.h); empty for a replay.
+  std::vector<PreflightItem> preflight;
 
   // Named boolean facts the rules' `facts` conditions refer to. All of
   // known_facts() are always present (true or false):

@@ -29,4 +29,38 @@ void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream
   }
 }
 
+bool StaticProgram::fails() const {
+  return std::any_of(results.begin(), results.end(), [](const StaticResult& r) { return r.failure; });
+}
+
+int exit_code(const StaticReport& c) {
+  const bool config_fails =
+      std::any_of(c.config.begin(), c.config.end(), [](const StaticResult& r) { return r.failure; });
+  const bool program_fails =
+      std::any_of(c.programs.begin(), c.programs.end(), [](const StaticProgram& p) { return p.fails(); });
+  return config_fails || program_fails ? 1 : 0;
+}
+
+void render(const StaticReport& c, Format f, const RenderOptions& o, std::ostream& out) {
+  StaticReport shown = c;
+  if (o.redact) {
+    auto redact = [](StaticResult& r) {
+      r.finding.cause = redact_text(r.finding.cause);
+      r.finding.fix = redact_text(r.finding.fix);
+    };
+    for (auto& r : shown.config) redact(r);
+    for (auto& p : shown.programs)
+      for (auto& r : p.results) redact(r);
+  }
+  // Where the config is, for a person (a SARIF or JSON path stays the file's).
+  if (!c.root.empty() && f != Format::Json && f != Format::Sarif) shown.config_path += " in " + c.root;
+  switch (f) {
+    case Format::Text: render_static_text(shown, o, out); break;
+    case Format::Markdown: render_static_markdown(shown, out); break;
+    case Format::Json: render_static_json(shown, out); break;
+    case Format::Junit: render_static_junit(shown, out); break;
+    case Format::Sarif: render_static_sarif(shown, o, out); break;
+  }
+}
+
 }  // namespace bootmortem::report

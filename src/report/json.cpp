@@ -1,5 +1,6 @@
 // DESIGN.md's "bootmortem/1" schema. Fields may be added, never change
 // meaning: consumers (CI, tickets) key on these names.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -169,6 +170,45 @@ void render_check_json(const std::vector<View>& views, const std::string& config
         {"start", starts},
         {"fail", views.size() - starts},
         {"unexplained", unexplained}}},
+      {"programs", programs},
+  };
+  out << json_text(j) << "\n";
+}
+
+void render_static_json(const StaticReport& c, std::ostream& out) {
+  auto results = [](const std::vector<StaticResult>& rs) {
+    json a = json::array();
+    for (const auto& r : rs)
+      a.push_back({{"rule", r.finding.rule},
+                   {"title", r.finding.title},
+                   {"family", r.finding.family},
+                   {"severity", r.failure ? "failure" : "warning"},
+                   {"refuses_config", r.refuses},
+                   {"file", r.finding.location.file},
+                   {"line", r.finding.location.line},
+                   {"cause", r.finding.cause},
+                   {"fix", r.finding.fix}});
+    return a;
+  };
+  auto fails = [](const std::vector<StaticResult>& rs) {
+    return std::any_of(rs.begin(), rs.end(), [](const StaticResult& r) { return r.failure; });
+  };
+  json programs = json::array();
+  size_t failing = 0;
+  for (const auto& p : c.programs) {
+    if (p.fails()) ++failing;
+    programs.push_back({{"program", p.name},
+                        {"section", p.section},
+                        {"file", p.source.file},
+                        {"line", p.source.line},
+                        {"fails", p.fails()},
+                        {"results", results(p.results)}});
+  }
+  json j = {
+      {"schema", "bootmortem-check-static/1"},
+      {"config", c.config_path},
+      {"summary", {{"programs", c.programs.size()}, {"fail", failing}, {"config_fails", fails(c.config)}}},
+      {"supervisord", {{"fails", fails(c.config)}, {"results", results(c.config)}}},
       {"programs", programs},
   };
   out << json_text(j) << "\n";

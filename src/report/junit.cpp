@@ -129,4 +129,55 @@ void render_junit(const std::vector<View>& views, const std::string& config_path
   out << "  </testsuite>\n</testsuites>\n";
 }
 
+// `check --static`: nothing ran, so no times; a testcase per program (and
+// one for [supervisord] when it has results), failing when a result fails;
+// warnings go to system-out.
+void render_static_junit(const StaticReport& c, std::ostream& out) {
+  struct Case {
+    std::string name;
+    const std::vector<StaticResult>* results;
+  };
+  std::vector<Case> cases;
+  if (!c.config.empty()) cases.push_back({"[supervisord]", &c.config});
+  for (const auto& p : c.programs) cases.push_back({p.name, &p.results});
+  size_t failures = 0;
+  auto fails = [](const std::vector<StaticResult>& rs) {
+    for (const auto& r : rs)
+      if (r.failure) return true;
+    return false;
+  };
+  for (const auto& k : cases) failures += fails(*k.results) ? 1 : 0;
+  auto line = [](const StaticResult& r) {
+    return r.finding.location.str() + ": " + r.finding.title + " [" + r.finding.rule + "]" +
+           (r.finding.cause.empty() ? "" : "\n  " + r.finding.cause) +
+           (r.finding.fix.empty() ? "" : "\n  Fix: " + r.finding.fix) + "\n";
+  };
+  const std::string counts = " tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
+                             std::to_string(failures) + "\" errors=\"0\" time=\"0.000\"";
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"bootmortem\"" << counts << ">\n";
+  out << "  <testsuite name=\"" << xml(c.config_path + " (static)") << "\"" << counts << " skipped=\"0\">\n";
+  const std::string classname = xml(base_name(c.config_path));
+  for (const auto& k : cases) {
+    out << "    <testcase name=\"" << xml(k.name) << "\" classname=\"" << classname << "\" time=\"0.000\"";
+    if (k.results->empty()) {
+      out << "/>\n";
+      continue;
+    }
+    out << ">\n";
+    std::string failed, warned;
+    const StaticResult* first = nullptr;
+    for (const auto& r : *k.results) {
+      (r.failure ? failed : warned) += line(r);
+      if (r.failure && !first) first = &r;
+    }
+    if (first)
+      out << "      <failure type=\"" << xml(first->finding.rule) << "\" message=\""
+          << xml(first->finding.location.str() + ": " + first->finding.title) << "\">" << xml(failed) << "</failure>\n";
+    if (!warned.empty()) out << "      <system-out>" << xml(warned) << "</system-out>\n";
+    out << "    </testcase>\n";
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+}
+
 }  // namespace bootmortem::report

@@ -209,4 +209,28 @@ void render_check_markdown(const std::vector<View>& views, const std::string& co
   }
 }
 
+void render_static_markdown(const StaticReport& c, std::ostream& out) {
+  out << "# bootmortem check --static: " << code(c.config_path) << "\n\n";
+  out << "| program | result | config line | problem |\n|---|---|---|---|\n";
+  auto rows = [&](const std::string& program, const std::vector<StaticResult>& rs) {
+    if (rs.empty()) out << "| " << cell(program) << " | ok | | |\n";
+    for (const auto& r : rs)
+      out << "| " << cell(program) << " | " << (r.failure ? "**fails**" : "warning") << " | "
+          << code(r.finding.location.str()) << " | " << unpiped(r.finding.title) << " (" << code(r.finding.rule)
+          << ") |\n";
+  };
+  rows("[supervisord]", c.config);
+  for (const auto& p : c.programs) rows(p.name, p.results);
+  auto details = [&](const std::string& program, const std::vector<StaticResult>& rs) {
+    for (const auto& r : rs) {
+      out << "\n## " << program << ": " << r.finding.title << "\n\n";
+      out << code(r.finding.location.str()) << " (" << (r.failure ? "fails" : "warning") << ")\n\n";
+      if (!r.finding.cause.empty()) out << r.finding.cause << "\n\n";
+      if (!r.finding.fix.empty()) out << "**Fix:** " << r.finding.fix << "\n";
+    }
+  };
+  details("[supervisord]", c.config);
+  for (const auto& p : c.programs) details(p.name, p.results);
+}
+
 }  // namespace bootmortem::report

@@ -45,6 +45,10 @@ struct RenderOptions {
   // code-scanning upload annotates); a file outside it gets an absolute
   // file:// URI. Empty: the current directory.
   std::string base_dir{};
+  // SARIF under check --root: the root filesystem's absolute path on this
+  // host. The config's paths are the root's, relative to its "/", and the
+  // log's base URI is the root's directory.
+  std::string root_dir{};
 };
 
 // DESIGN.md's contract: 0 starts, 1 fails with a cause, 3 fails unexplained.
@@ -69,6 +73,39 @@ int exit_code(const CheckReport& c);
 // in "programs". JUnit: a testcase per program. SARIF: a result per finding
 // (report/sarif.cpp).
 void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream& out);
+
+// `check --static`: one result of the pre-flight, the pack's finding for
+// it; finding.location is the config line it is about.
+struct StaticResult {
+  rules::Finding finding;
+  bool failure = true;   // false: a warning
+  bool refuses = false;  // supervisord here would refuse the whole config for it (user=, log directories)
+};
+
+struct StaticProgram {
+  std::string name;
+  std::string section;
+  core::Origin source;  // the section header
+  std::vector<StaticResult> results;
+  bool fails() const;
+};
+
+// The config's own results ([supervisord]: log and pid directories, user=),
+// then each program's, in supervisord's start order.
+struct StaticReport {
+  std::string config_path;
+  std::string root;  // check --static --root: the root filesystem config_path is in; "" for this host
+  std::vector<StaticResult> config;
+  std::vector<StaticProgram> programs;
+};
+
+// 1 when any result is a failure, else 0.
+int exit_code(const StaticReport& c);
+
+// Text and Markdown: a line per program, then its results at file:line.
+// JSON: "bootmortem-check-static/1". JUnit: a testcase per program (and one
+// for [supervisord]), a failure when it has a failing result.
+void render(const StaticReport& c, Format f, const RenderOptions& o, std::ostream& out);
 
 // Secret-looking variable names (PASSWORD, TOKEN, SECRET, KEY, ...).
 bool secret_name(const std::string& name);

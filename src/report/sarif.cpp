@@ -174,6 +174,7 @@ json result(const View& v, const std::string& rule_id, size_t rule_index, const 
 }
 
 std::filesystem::path base_dir(const RenderOptions& o) {
+  if (!o.root_dir.empty()) return "/";
   std::filesystem::path base = o.base_dir;
   if (base.empty()) {
     std::error_code ec;
@@ -184,6 +185,26 @@ std::filesystem::path base_dir(const RenderOptions& o) {
   // "/srv/repo/" and "/srv/repo" alike: relative paths are taken against the directory.
   if (!base.has_filename() && base.has_parent_path() && base != base.root_path()) base = base.parent_path();
   return base;
+}
+
+// The log around the results: the tool, its rules, where relative URIs start.
+void write_log(const Rules& rules, json results, const std::filesystem::path& base, const RenderOptions& o,
+               std::ostream& out) {
+  json driver = {{"name", "bootmortem"},
+                 {"version", BOOTMORTEM_VERSION},
+                 {"semanticVersion", BOOTMORTEM_VERSION},
+                 {"rules", rules.descriptors()}};
+  json run = {{"tool", {{"driver", driver}}}};
+  if (!base.empty() && base.is_absolute()) {
+    std::string root = file_uri(o.root_dir.empty() ? base : std::filesystem::path(o.root_dir));
+    if (root.back() != '/') root += '/';
+    run["originalUriBaseIds"] = {{k_srcroot, {{"uri", root}}}};
+  }
+  run["results"] = std::move(results);
+  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", json::array({run})}};
+  out << json_text(log) << "\n";
 }
 
 }  // namespace
@@ -218,21 +239,32 @@ void render_sarif(const std::vector<View>& views, const std::string& config_path
                                base, props));
     }
   }
-  json driver = {{"name", "bootmortem"},
-                 {"version", BOOTMORTEM_VERSION},
-                 {"semanticVersion", BOOTMORTEM_VERSION},
-                 {"rules", rules.descriptors()}};
-  json run = {{"tool", {{"driver", driver}}}};
-  if (!base.empty() && base.is_absolute()) {
-    std::string root = file_uri(base);
-    if (root.back() != '/') root += '/';
-    run["originalUriBaseIds"] = {{k_srcroot, {{"uri", root}}}};
-  }
-  run["results"] = results;
-  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-              {"version", "2.1.0"},
-              {"runs", json::array({run})}};
-  out << json_text(log) << "\n";
+  write_log(rules, std::move(results), base, o, out);
+}
+
+void render_static_sarif(const StaticReport& c, const RenderOptions& o, std::ostream& out) {
+  const std::filesystem::path base = base_dir(o);
+  Rules rules;
+  json results = json::array();
+  auto add = [&](const StaticResult& sr, const std::string& program, const std::string& section,
+                 const core::Origin& source) {
+    const auto& f = sr.finding;
+    const size_t i = rules.index(f.rule, [&] { return rule_descriptor(f); });
+    json r = {{"ruleId", f.rule},
+              {"ruleIndex", i},
+              {"level", sr.failure ? "error" : "warning"},
+              {"message", {{"text", sentence(program.empty() ? f.cause : program + ": " + f.cause)}}}};
+    json locs = location(f.location, source, c.config_path, base);
+    if (!locs.empty()) r["locations"] = locs;
+    r["partialFingerprints"] = {{"bootmortemFinding/v1", (program.empty() ? section : program) + "/" + f.rule}};
+    r["properties"] = {{"program", program}, {"section", section}, {"title", f.title}, {"fix", f.fix},
+                       {"static", true}, {"refuses", sr.refuses}};
+    results.push_back(std::move(r));
+  };
+  for (const auto& sr : c.config) add(sr, "", "supervisord", core::Origin{});
+  for (const auto& p : c.programs)
+    for (const auto& sr : p.results) add(sr, p.name, p.section, p.source);
+  write_log(rules, std::move(results), base, o, out);
 }
 
 }  // namespace bootmortem::report

@@ -230,4 +230,56 @@ void render_check_text(const std::vector<View>& views, const std::string& config
   }
 }
 
+void render_static_text(const StaticReport& c, const RenderOptions& o, std::ostream& out) {
+  Style st{o.color};
+  auto mark = [&](bool fails) { return fails ? st(k_bad, "FAIL") : st(k_good, "ok  "); };
+  auto counts = [](const std::vector<StaticResult>& rs) {
+    const auto failures = static_cast<size_t>(std::count_if(rs.begin(), rs.end(), [](auto& r) { return r.failure; }));
+    const size_t warnings = rs.size() - failures;
+    if (rs.empty()) return std::string("no problem found");
+    return fmt::format("{} failure{}, {} warning{}", failures, failures == 1 ? "" : "s", warnings,
+                       warnings == 1 ? "" : "s");
+  };
+  auto first = [](const std::vector<StaticResult>& rs) {
+    for (const auto& r : rs)
+      if (r.failure) return r.finding.location.str() + ": " + r.finding.title;
+    return std::string();
+  };
+  const bool config_fails =
+      std::any_of(c.config.begin(), c.config.end(), [](const StaticResult& r) { return r.failure; });
+  if (o.quiet) {
+    if (!c.config.empty())
+      fmt::print(out, "{}  [supervisord]{}\n", mark(config_fails), config_fails ? ": " + first(c.config) : "");
+    for (const auto& p : c.programs)
+      fmt::print(out, "{}  {}{}\n", mark(p.fails()), p.name, p.fails() ? ": " + first(p.results) : "");
+    return;
+  }
+  const auto fail = static_cast<size_t>(
+      std::count_if(c.programs.begin(), c.programs.end(), [](const StaticProgram& p) { return p.fails(); }));
+  fmt::print(out, "{}: {} program{}, {} pass, {} fail (nothing was run)\n",
+             st.bold("bootmortem check --static " + c.config_path), c.programs.size(),
+             c.programs.size() == 1 ? "" : "s", c.programs.size() - fail, fail);
+  fmt::print(out, "  {}  [supervisord]: {}\n", mark(config_fails), counts(c.config));
+  for (const auto& p : c.programs) fmt::print(out, "  {}  {}: {}\n", mark(p.fails()), p.name, counts(p.results));
+  auto results = [&](const std::string& heading, const std::vector<StaticResult>& rs) {
+    if (rs.empty()) return;
+    fmt::print(out, "\n{}\n", st.bold("── " + heading + " ──"));
+    for (const auto& r : rs) {
+      const auto& f = r.finding;
+      fmt::print(out, "{} {}: {} [{}]\n", r.failure ? st(k_bad, "FAIL") : st(k_cause, "warn"), f.location.str(),
+                 f.title, f.rule);
+      if (!f.cause.empty()) indented(out, f.cause, "     ");
+      if (!f.fix.empty()) indented(out, "Fix: " + f.fix, "     ");
+    }
+  };
+  results("[supervisord]", c.config);
+  for (const auto& p : c.programs) results(p.name, p.results);
+  bool refuses = std::any_of(c.config.begin(), c.config.end(), [](const StaticResult& r) { return r.refuses; });
+  for (const auto& p : c.programs)
+    refuses = refuses || std::any_of(p.results.begin(), p.results.end(), [](const StaticResult& r) { return r.refuses; });
+  if (refuses)
+    fmt::print(out, "\nsupervisord on this host would refuse the whole config at the first user= or log directory "
+                    "problem above (it stops at one); each is listed here with its line.\n");
+}
+
 }  // namespace bootmortem::report

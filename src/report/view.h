@@ -72,5 +72,12 @@ void render_junit(const std::vector<View>& views, const std::string& config_path
 // SARIF 2.1.0: a result per finding at its config line (sarif.cpp).
 void render_sarif(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                   std::ostream& out);
+// `check --static`: no views (nothing ran), the results as found; the
+// findings redacted by the caller when asked.
+void render_static_text(const StaticReport& c, const RenderOptions& o, std::ostream& out);
+void render_static_markdown(const StaticReport& c, std::ostream& out);
+void render_static_json(const StaticReport& c, std::ostream& out);
+void render_static_junit(const StaticReport& c, std::ostream& out);
+void render_static_sarif(const StaticReport& c, const RenderOptions& o, std::ostream& out);
 
 }  // namespace bootmortem::report

@@ -33,7 +33,7 @@ const Keys k_case_keys = {
     "note",    "expect_top", "expect_absent", "expect_none", "verdict",  "exit_code",
     "signal",  "after_ms",   "spawnerr",      "stderr",      "stdout",   "user",
     "uid",     "user_home",  "command",       "directory",   "cwd",      "env",
-    "unset_env", "login_env", "facts",        "values",      "syscall"};
+    "unset_env", "login_env", "facts",        "values",      "syscall",  "preflight"};
 const Keys k_syscall_keys = {"call", "errno", "path", "path2", "args", "addr", "port", "pid", "count"};
 
 std::vector<std::string> split_words(const std::string& s) {
@@ -219,6 +219,28 @@ struct Reader {
     }
   }
 
+  // preflight = { check = "user-missing", user = "appuser" }: one
+  // pre-flight item at line 3 of the section's file, the check's other
+  // values "".
+  void preflight(const toml::table& t, evidence::Evidence& ev) const {
+    const auto* v = t.get("preflight");
+    if (!v) return;
+    const auto& tab = table(*v, "preflight");
+    const auto* check = tab.get("check");
+    if (!check) fail(*v, "'preflight' needs 'check'");
+    const auto* known = evidence::find_preflight_check(str(*check, "check"));
+    if (!known) fail(*check, "unknown pre-flight check '" + str(*check, "check") + "'");
+    evidence::PreflightItem item{known->id, {ev.spec.source.file, 3}, known->failure, {}};
+    for (const auto& name : known->values) item.values[name] = "";
+    for (const auto& [k, val] : tab) {
+      const std::string name(k.str());
+      if (name == "check") continue;
+      if (!item.values.count(name)) fail(val, "pre-flight check '" + item.check + "' has no value '" + name + "'");
+      item.values[name] = str(val, name);
+    }
+    ev.preflight.push_back(std::move(item));
+  }
+
   // Facts and values a case states outright win over derived ones.
   void override(const toml::table& t, evidence::Evidence& ev) const {
     if (const auto* v = t.get("facts"))
@@ -265,6 +287,7 @@ struct Reader {
     c.evidence = evidence::make_evidence(std::move(d.spec), std::move(d.trace), std::move(d.login));
     c.evidence.config_text = text;
     override(t, c.evidence);
+    preflight(t, c.evidence);
     return c;
   }
 };

@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "evidence/preflight.h"
 #include "rules/names.h"
 #include "rules/toml_text.h"
 
@@ -43,7 +44,7 @@ const std::set<std::string>& other_calls() {
 
 using Keys = std::set<std::string>;
 const Keys k_condition_keys = {"exit_code", "stderr", "stdout",  "output",
-                               "spawnerr",  "verdict", "facts", "syscall"};
+                               "spawnerr",  "verdict", "facts", "syscall", "preflight"};
 const Keys k_rule_keys = {"id",  "title", "family",  "confidence", "cause",
                           "fix", "set_env", "any",   "cite", "set", "set_supervisord",
                           "run", "changes", "unverifiable"};
@@ -169,6 +170,11 @@ struct Reader {
         ref.index = tables.text[static_cast<int>(field)].add(string(*v, key), at(v->source()),
                                                               &ref.captures);
       }
+    if (const auto* v = t.get("preflight")) {
+      c.preflight = string(*v, "preflight");
+      if (!evidence::find_preflight_check(c.preflight))
+        fail(v->source(), "unknown pre-flight check '" + c.preflight + "'");
+    }
     if (const auto* v = t.get("syscall")) {
       if (const auto* arr = v->as_array())
         for (const auto& e : *arr) c.syscalls.push_back(syscall(e));
@@ -254,7 +260,7 @@ struct Reader {
       if (!arr || !arr->is_array_of_tables()) fail(v->source(), "'cite' must be [[rule.cite]] tables");
       for (const auto& e : *arr) r.cite.push_back(syscall(e));
     }
-    bool has_condition = !r.all.exit_codes.empty() || r.all.fails || !r.all.facts.empty() ||
+    bool has_condition = !r.all.exit_codes.empty() || r.all.fails || !r.all.facts.empty() || !r.all.preflight.empty() ||
                          !r.all.syscalls.empty() || !r.any.empty() ||
                          std::any_of(std::begin(r.all.text), std::end(r.all.text),
                                      [](const PatternRef& p) { return p.set(); });
@@ -336,6 +342,8 @@ std::vector<std::string> Conditions::capture_names() const {
     const auto& builtin = syscall_capture_names();
     out.insert(out.end(), builtin.begin(), builtin.end());
   }
+  if (const auto* check = evidence::find_preflight_check(preflight))
+    out.insert(out.end(), check->values.begin(), check->values.end());
   return out;
 }
 

@@ -88,6 +88,7 @@ struct Outcome {
   std::vector<const trace::FailedSyscall*> syscalls;  // matched by conditions
   std::vector<std::string> citations;                 // non-syscall evidence
   std::optional<uint64_t> last_seq;                   // latest matched syscall
+  std::optional<core::Origin> location;               // a matched pre-flight item's config line
 };
 
 bool syscall_matches(const Prepared& p, const SyscallCond& c, size_t i) {
@@ -139,6 +140,15 @@ bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
     o.citations.push_back(std::string(text_field_name(static_cast<TextField>(i))) + ": " +
                           line_at(p.text[i], pos == std::string::npos ? 0 : pos));
   }
+  if (!c.preflight.empty()) {
+    // The first item of the check: `check --static` matches one item at a time.
+    auto it = std::find_if(p.ev.preflight.begin(), p.ev.preflight.end(),
+                           [&](const evidence::PreflightItem& i) { return i.check == c.preflight; });
+    if (it == p.ev.preflight.end()) return false;
+    for (const auto& [k, v] : it->values) o.captures[k] = v;
+    o.location = it->location;
+    if (it->location.line > 0) o.citations.push_back("config: " + it->location.str());
+  }
   for (const auto& sc : c.syscalls) {
     auto hits = syscall_matches(p, sc);
     if (hits.empty()) return false;
@@ -162,6 +172,7 @@ bool evaluate(const Prepared& p, const Conditions& c, Outcome& out) {
   out.syscalls.insert(out.syscalls.end(), o.syscalls.begin(), o.syscalls.end());
   out.citations.insert(out.citations.end(), o.citations.begin(), o.citations.end());
   if (o.last_seq && (!out.last_seq || *o.last_seq > *out.last_seq)) out.last_seq = o.last_seq;
+  if (o.location && !out.location) out.location = o.location;
   return true;
 }
 
@@ -239,7 +250,7 @@ std::optional<Finding> apply(const Prepared& p, const Rule& r) {
   f.family = r.family;
   f.confidence = r.confidence;
   f.score = r.confidence;
-  f.location = finding_location(p.ev.spec, r);
+  f.location = o.location ? *o.location : finding_location(p.ev.spec, r);
   if (o.last_seq && !p.rank.empty())
     f.score += k_position_bonus * static_cast<double>(p.rank.at(*o.last_seq) + 1) /
                static_cast<double>(p.rank.size());

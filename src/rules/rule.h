@@ -55,6 +55,7 @@ struct Conditions {
   std::vector<FactCond> facts;
   PatternRef text[static_cast<int>(TextField::Count)];
   std::vector<SyscallCond> syscalls;
+  std::string preflight;  // a pre-flight check id (evidence/preflight.h); "": none
   core::Origin origin;
 
   // Names this set captures (regex groups, and the matched syscall's fields).

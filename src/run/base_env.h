@@ -48,9 +48,12 @@ spawn::BaseEnv base_from(const DiagnoseOptions& o, const std::optional<trace::Li
 // The config as supervisord reads it with that environment; a base that was
 // assumed (not observed) takes the daemonizing supervisord's cwd and umask.
 // overrides: texts standing in for files (a verification's patched config).
+// record_host_problems: config::LoadContext's (check), with the directory
+// checks made through fs when it is given.
 config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
                               const core::UserDb& users,
-                              const std::map<std::string, std::string>& overrides = {});
+                              const std::map<std::string, std::string>& overrides = {},
+                              bool record_host_problems = false, const core::FileSystem* fs = nullptr);
 
 // The one process `program` names; InputError listing them when it names
 // none or several.

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <cerrno>
 #include <fmt/format.h>
 #include <iostream>
@@ -34,8 +36,10 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/userdb.h"
+#include "evidence/preflight.h"
 #include "rules/rules.h"
 #include "spawn/spawn_spec.h"
+#include "trace/replay_child.h"
 #include "trace/trace.h"
 
 namespace bootmortem::run {
@@ -58,6 +62,13 @@ std::vector<const config::ProcessConfig*> selected(const config::Config& cfg, co
   return out;
 }
 
+// A --root as this host names it, before it is entered: what a SARIF log's
+// URIs are relative to.
+std::string resolved(const std::string& dir) {
+  char buf[PATH_MAX];
+  return ::realpath(dir.c_str(), buf) ? std::string(buf) : dir;
+}
+
 // The users of the staged root: its files, never this host's NSS (whose
 // modules could not read them, and would load the root's libraries).
 core::TableUserDb root_users(const core::FileSystem& fs) {
@@ -66,26 +77,65 @@ core::TableUserDb root_users(const core::FileSystem& fs) {
 
 // Enters --root, after what must still come from the host: a --base-env
 // file stays readable through /proc/self/fd. Returns the options to go on with.
-DiagnoseOptions enter_root(const CheckOptions& o) {
+DiagnoseOptions enter_root(const CheckOptions& o, RootUse use) {
   DiagnoseOptions d = o.d;
   if (d.base_env && *d.base_env != "systemd") {
     const int fd = ::open(d.base_env->c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw core::InputError(core::Origin{*d.base_env, 0}, "cannot read the base environment file");
     d.base_env = "/proc/self/fd/" + std::to_string(fd);
   }
-  enter_staged_root(*o.root, RootUse::Replay);
+  enter_staged_root(*o.root, use);
   if (d.config && !core::RealFs().stat(*d.config))
     throw core::InputError(core::Origin{*d.config, 0},
                            "no such file in the root filesystem " + *o.root + " (-c names a path inside it)");
   return d;
 }
 
+// Pre-flight checks whose answer is this host's users and files: another
+// host (the target) may answer otherwise.
+bool depends_on_host(const std::string& check) {
+  static const char* const k_portable[] = {"shebang-crlf", "unknown-key-typo", "unknown-key", "port-clash",
+                                           "home-unset"};
+  return std::find(std::begin(k_portable), std::end(k_portable), check) == std::end(k_portable);
+}
+
+// The problems of this host that make supervisord refuse the config, as the
+// program's own first, then the config's ([supervisord] user=): the first is
+// what supervisord would print.
+std::vector<config::HostProblem> refusals(const config::Config& cfg, const config::ProcessConfig& p) {
+  std::vector<config::HostProblem> out = p.host_problems;
+  out.insert(out.end(), cfg.supervisord.host_problems.begin(), cfg.supervisord.host_problems.end());
+  return out;
+}
+
+// A program supervisord here would never get to: the report of a spawn that
+// did not happen, with supervisord's message, and no login captured.
+report::Report refused_report(const std::string& config_path, const config::Config& cfg,
+                              const config::ProcessConfig& p, const std::vector<config::HostProblem>& problems,
+                              const spawn::BaseEnv& base, const core::UserDb& users, const core::FileSystem& fs,
+                              const rules::RulePack& pack) {
+  spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, p, base, users, fs);
+  if (p.user) spec.user = *p.user;
+  const config::HostProblem& first = problems.front();
+  spec.spawnerr = "supervisord on this host would refuse the whole config: " + first.origin.str() + ": " +
+                  first.message;
+  trace::TraceLog log = trace::not_forked(spec);
+  log.backend_note = "not replayed: it cannot be spawned as configured on this host";
+  report::Report r = program_report(config_path, std::move(spec), ProgramRun{std::move(log), std::nullopt},
+                                    login::LoginEnv{"none", {}}, fs);
+  r.findings = pack.match(r.ev);
+  for (auto& f : r.findings) f.location = first.origin;
+  return r;
+}
+
 }  // namespace
 
 int check(const CheckOptions& o) {
+  if (o.static_only) return check_static(o);
   core::RealFs fs;
   rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
-  const DiagnoseOptions d = o.root ? enter_root(o) : o.d;
+  const std::string root_dir = o.root ? resolved(*o.root) : "";
+  const DiagnoseOptions d = o.root ? enter_root(o, RootUse::Replay) : o.d;
   core::SystemUserDb system_users;
   core::TableUserDb staged_users;
   if (o.root) staged_users = root_users(fs);
@@ -96,17 +146,29 @@ int check(const CheckOptions& o) {
   const auto live = o.root ? std::nullopt : live_for_config(config_path, fs);
   spawn::BaseEnv base = base_from(d, live, fs);
   const spawn::BaseEnv base_before_config = base;
-  config::Config cfg = load_with_base(config_path, base, users);
+  // A user= this host lacks is the program's failure, not an input error:
+  // the others are still checked. (The directories are not checked: the
+  // config is meant for another host; --static checks them.)
+  config::Config cfg = load_with_base(config_path, base, users, {}, true);
 
   // Every spawn worked out before anything runs: a mistake in the last
   // program is an input error, not a half-run check.
   const auto procs = selected(cfg, o.programs);
+  std::vector<const config::ProcessConfig*> replayed;
   std::vector<spawn::SpawnSpec> specs;
-  for (const auto* p : procs) specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
+  for (const auto* p : procs)
+    if (refusals(cfg, *p).empty()) {
+      replayed.push_back(p);
+      specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
+    }
 
   // Progress for a CI log, a line per program as its verdict comes in: each
   // takes at least its startsecs.
   Progress& progress = o.d.progress ? *o.d.progress : plain_progress();
+  for (const auto* p : procs)
+    if (auto problems = refusals(cfg, *p); !problems.empty())
+      progress.note(fmt::format("bootmortem check: {} not replayed: {}: {}", p->name, problems.front().origin.str(),
+                                problems.front().message));
   auto on_verdict = [&](const TogetherProgress& p) {
     std::string line = fmt::format("bootmortem check {}/{}: {}", p.index + 1, specs.size(), specs[p.index].name);
     if (!p.error.empty())
@@ -122,14 +184,16 @@ int check(const CheckOptions& o) {
       line += fmt::format(" {} after {} ms", p.starts ? "starts" : "fails", p.after_ms);
     progress.note(line);
   };
-  auto runs = replay_together(live, cfg, procs, specs, Watch{o.d.startsecs, o.d.watch}, o.d.tracer, fs, on_verdict,
-                              progress);
+  std::vector<TogetherResult> runs;
+  if (!replayed.empty())
+    runs = replay_together(live, cfg, replayed, specs, Watch{o.d.startsecs, o.d.watch}, o.d.tracer, fs, on_verdict,
+                           progress);
 
   // The tool's own failure, not the program's: no report that would look
   // like a verdict on it.
   for (size_t i = 0; i < specs.size(); ++i)
     if (!runs[i].run)
-      throw core::SystemError("check: the replay of '" + procs[i]->name + "'", runs[i].err ? runs[i].err : EIO,
+      throw core::SystemError("check: the replay of '" + replayed[i]->name + "'", runs[i].err ? runs[i].err : EIO,
                               runs[i].error);
 
   // A failing program's fixes are replayed with that program alone: the
@@ -139,7 +203,12 @@ int check(const CheckOptions& o) {
   report::CheckReport c;
   c.config_path = config_path;
   if (o.root) c.root = *o.root;
-  for (size_t i = 0; i < specs.size(); ++i) {
+  size_t i = 0;
+  for (const auto* p : procs) {
+    if (auto problems = refusals(cfg, *p); !problems.empty()) {
+      c.programs.push_back(refused_report(config_path, cfg, *p, problems, base, users, fs, pack));
+      continue;
+    }
     auto login = logins.find(specs[i].uid);
     if (login == logins.end()) {
       progress.waiting(waiting_on(specs[i].name, "the login environment of " + specs[i].user));
@@ -148,15 +217,91 @@ int check(const CheckOptions& o) {
     report::Report r = program_report(config_path, std::move(specs[i]), std::move(*runs[i].run), login->second, fs);
     r.findings = pack.match(r.ev);
     if (o.d.verify) {
-      const auto* p = procs[i];
       const std::string name = p->group_name == p->name ? p->name : p->group_name + ":" + p->name;
       verify_findings(r, VerifyContext{config_path, name, base_before_config, Watch{o.d.startsecs, o.d.watch, true},
-                                       &pack, &users, &fs, &tracer, &progress});
+                                       &pack, &users, &fs, &tracer, &progress, true});
     }
     c.programs.push_back(std::move(r));
+    ++i;
   }
   progress.idle();
-  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color, o.d.quiet}, std::cout);
+  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color, o.d.quiet, "", root_dir}, std::cout);
+  std::cout.flush();
+  return report::exit_code(c);
+}
+
+// `check --static`: nothing runs. The config is read as check reads it (a
+// user= or directory this host lacks is a result, not an input error), with
+// supervisord's environment assumed as check assumes it (no live
+// supervisord is asked); each pre-flight item becomes the pack's finding of
+// its check, at its config line.
+//
+// Without --root this host need not be the target (a CI runner): a user or
+// file the config names that is missing or refused here is a warning that
+// says so; with --root DIR (--root / for this host) it is judged as a
+// failure. What is wrong wherever the config runs (a misspelt key, a CRLF
+// #! line, two programs on one port) is judged alike.
+int check_static(const CheckOptions& o) {
+  core::RealFs fs;
+  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
+  const std::string root_dir = o.root ? resolved(*o.root) : "";
+  const DiagnoseOptions d = o.root ? enter_root(o, RootUse::Read) : o.d;
+  core::SystemUserDb system_users;
+  core::TableUserDb staged_users;
+  if (o.root) staged_users = root_users(fs);
+  const core::UserDb& users = o.root ? static_cast<const core::UserDb&>(staged_users) : system_users;
+  const std::string config_path = find_config_file(d.config, fs, false);
+  spawn::BaseEnv base = base_from(d, std::nullopt, fs);
+  config::Config cfg = load_with_base(config_path, base, users, {}, true, &fs);
+  const auto procs = selected(cfg, o.programs);
+  const auto results = evidence::preflight(evidence::PreflightContext{cfg, base.env, base.cwd, users, fs}, procs);
+
+  auto judge = [&](const evidence::PreflightItem& item, const config::ProcessConfig* p) {
+    evidence::Evidence ev;
+    ev.preflight = {item};
+    ev.values["program"] = p ? p->name : "";
+    ev.values["section"] = p ? p->section : "supervisord";
+    ev.values["config_file"] = item.location.file;
+    report::StaticResult r;
+    r.failure = item.failure;
+    // What supervisord checks while it reads the config, not when it spawns.
+    r.refuses = item.check == "user-missing" || item.check == "logdir-missing" ||
+                (!p && item.check == "directory-missing");
+    for (auto& f : pack.match(ev))
+      if (f.family == "preflight") {
+        r.finding = std::move(f);
+        break;
+      }
+    if (r.finding.rule.empty()) {  // a pack without the check's rule
+      const auto* check = evidence::find_preflight_check(item.check);
+      r.finding.rule = item.check;
+      r.finding.title = check ? check->what : item.check;
+      r.finding.family = "preflight";
+      for (const auto& [k, v] : item.values) r.finding.cause += (r.finding.cause.empty() ? "" : ", ") + k + "=" + v;
+    }
+    r.finding.location = item.location;
+    if (!o.root && r.failure && depends_on_host(item.check)) {
+      r.failure = false;
+      r.finding.cause += " (on this host, which need not be the target: --root DIR judges it in the target's "
+                         "filesystem, --root / on this host)";
+    }
+    return r;
+  };
+  report::StaticReport c;
+  c.config_path = config_path;
+  if (o.root) c.root = *o.root;
+  for (const auto& item : results.config) c.config.push_back(judge(item, nullptr));
+  for (size_t i = 0; i < procs.size(); ++i) {
+    report::StaticProgram sp{procs[i]->name, procs[i]->section, procs[i]->source, {}};
+    for (const auto& item : results.programs[i]) sp.results.push_back(judge(item, procs[i]));
+    // In the order of the file, as a person reads the section.
+    std::stable_sort(sp.results.begin(), sp.results.end(), [](const auto& a, const auto& b) {
+      const auto &x = a.finding.location, &y = b.finding.location;
+      return x.file != y.file ? x.file < y.file : x.line < y.line;
+    });
+    c.programs.push_back(std::move(sp));
+  }
+  report::render(c, o.d.format, report::RenderOptions{o.d.redact, o.d.color, o.d.quiet, "", root_dir}, std::cout);
   std::cout.flush();
   return report::exit_code(c);
 }

@@ -162,8 +162,11 @@ std::string rules_dir(const std::optional<std::string>& given) {
 }
 
 config::Config load_with_base(const std::string& config_path, spawn::BaseEnv& base,
-                              const core::UserDb& users, const std::map<std::string, std::string>& overrides) {
+                              const core::UserDb& users, const std::map<std::string, std::string>& overrides,
+                              bool record_host_problems, const core::FileSystem* fs) {
   config::LoadContext ctx;
+  ctx.record_host_problems = record_host_problems;
+  ctx.fs = fs;
   ctx.environ = base.env;
   ctx.host_node_name = node_name();
   ctx.cwd = base.cwd;

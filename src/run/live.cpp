@@ -13,6 +13,7 @@ std::optional<trace::LiveSupervisord> live_for_config(const std::string& config_
   try {
     config::LoadContext ctx;
     ctx.cwd = fs.cwd();
+    ctx.record_host_problems = true;  // a user= this host lacks does not hide the pidfile
     auto sd = config::load_config_file(config_path, ctx).supervisord;
     // The default pidfile is relative to supervisord's startup directory,
     // which is not known yet: only a written one is looked at.

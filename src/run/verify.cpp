@@ -317,7 +317,7 @@ Attempt replay_with(const std::vector<const rules::FixPlan*>& plans, const Verif
   spawn::BaseEnv base = ctx.base;
   std::optional<spawn::SpawnSpec> spec;
   try {
-    config::Config cfg = load_with_base(ctx.config_path, base, *ctx.users, texts);
+    config::Config cfg = load_with_base(ctx.config_path, base, *ctx.users, texts, ctx.record_host_problems);
     spec = spawn::make_spawn_spec(cfg, one_process(cfg, ctx.program), base, *ctx.users, *ctx.fs);
   } catch (const core::InputError& e) {
     // A fix that breaks the config is a fix that does not work.

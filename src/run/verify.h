@@ -37,6 +37,9 @@ struct VerifyContext {
   const core::FileSystem* fs = nullptr;
   LazyTracer* tracer = nullptr;
   Progress* progress = nullptr;  // told of each replay; none: shows nothing
+  // check's: another program's user= this host lacks is not the patched
+  // config failing to load (config::LoadContext::record_host_problems).
+  bool record_host_problems = false;
 };
 
 // Replays the fixes of r's top findings; sets each finding's verified,

@@ -75,10 +75,8 @@ void resolve_user(SpawnSpec& spec, const config::ProcessConfig& proc, const Base
   spec.groups = core::supervisor_groups(users, *identity);
 }
 
-// The interpreter a script's #! line names (the kernel's reading: the first
-// word after #!), or "" for anything else.
-// The kernel ends the name at a space, a tab or the newline only: a #! line
-// saved with CRLF names an interpreter ending in '\r' (crlf says so).
+}  // namespace
+
 std::string shebang_interpreter(const core::FileSystem& fs, const std::string& path, bool& crlf) {
   auto head = fs.read_prefix(path, 256);
   const size_t nl = head ? head->find('\n') : std::string::npos;
@@ -90,8 +88,6 @@ std::string shebang_interpreter(const core::FileSystem& fs, const std::string& p
   size_t end = line.find_first_of(" \t\r", start);
   return line.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
-
-}  // namespace
 
 std::vector<std::string> search_path(const core::Env& config_env, const core::Env& supervisord_env) {
   // ProcessConfig.get_path tests `is not None`: environment=PATH="" searches

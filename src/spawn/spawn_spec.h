@@ -70,6 +70,12 @@ std::vector<std::string> split_path(const std::string& path);
 CommandLookup lookup_command(const config::ProcessConfig& proc, const core::Env& supervisord_env,
                              const std::string& cwd, const core::FileSystem& fs);
 
+// The interpreter a script's #! line names (the kernel's reading: the first
+// word after #!), or "" for anything else. The kernel ends the name at a
+// space, a tab or the newline only: a #! line saved with CRLF names an
+// interpreter ending in '\r' (crlf says so; the name returned lacks it).
+std::string shebang_interpreter(const core::FileSystem& fs, const std::string& path, bool& crlf);
+
 struct SpawnSpec {
   std::string name;          // process name
   std::string section;       // "program:x"

@@ -13,7 +13,7 @@ _bootmortem_options()
     case $1 in
         "") echo "-h --help --version" ;;
         check) echo "-h --help -c --configuration --format --startsecs --watch --base-env --rules --no-redact" \
-            "--tracer --no-verify --root -q --quiet" ;;
+            "--tracer --no-verify --root --static -q --quiet" ;;
         diagnose) echo "-h --help -c --configuration --format --startsecs --watch --base-env --rules --no-redact" \
             "--tracer --no-verify --patch-out -q --quiet --replay" ;;
         env) echo "-h --help -c --configuration --format --base-env --no-redact" ;;
