@@ -207,7 +207,9 @@ std::string failed_lines(const trace::TraceLog& log) {
 }  // namespace
 
 TEST_CASE("without a seccomp filter: the same failed calls, exits and output as with it") {
-  trace::PtraceTracer filtered(trace::PtraceStops::SeccompFilter);
+  // Without CAP_SYS_ADMIN (not root) a filter needs no_new_privs.
+  trace::PtraceTracer filtered(trace::own_caps().has(trace::Cap::SysAdmin) ? trace::PtraceStops::SeccompFilter
+                                                                           : trace::PtraceStops::SeccompNoNewPrivs);
   trace::PtraceTracer every(trace::PtraceStops::EverySyscall);
   trace::TraceOptions opt;
   opt.startsecs = 5;
