@@ -41,8 +41,8 @@ std::string ebpf_missing_caps(const Caps& caps);
 
 // How the ptrace backend stops the program at the calls it decodes.
 enum class PtraceStops {
-  // A seccomp filter traps the decoded calls only (installed while the child
-  // is still root, or with CAP_SYS_ADMIN: no no_new_privs).
+  // A seccomp filter traps the decoded calls only, installed with
+  // CAP_SYS_ADMIN (root's, before the uid switch): no no_new_privs.
   SeccompFilter,
   // The same filter with no_new_privs: not root, and not able to gain
   // privileges at exec under this tracer anyway (see ptrace_stops()).
@@ -65,9 +65,10 @@ PtraceMode ptrace_stops(uid_t euid, const Caps& caps);
 // The mode with its note, whatever the capabilities (PtraceTracer's forced one).
 PtraceMode ptrace_mode(PtraceStops stops);
 
-// A private mount namespace (unshare(CLONE_NEWNS), mount) was refused with
-// err: why, in words, from the effective set ("CAP_SYS_ADMIN is missing
-// from the effective capability set, ...", or a policy's refusal).
+// A namespace of the replay's own (unshare, mount, for a fix's throwaway
+// copy or a private network) was refused with err: why, in words, from the
+// effective set ("CAP_SYS_ADMIN is missing from the effective capability
+// set, ...", or a policy's refusal).
 std::string mount_refused_why(int err, const Caps& caps);
 
 }  // namespace bootmortem::trace

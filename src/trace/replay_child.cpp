@@ -53,10 +53,10 @@ void Fd::reset() {
 ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, std::optional<PtraceStops> ptrace,
                          bool private_network, int mount_ns_fd)
     : out_(capture_bytes), err_(capture_bytes) {
-  // Checked here, where it reads best: the child could only say EPERM.
+  // Asked before the fork: the child could report EPERM, not why.
   if (private_network)
     if (const Caps caps = own_caps(); !caps.has(Cap::SysAdmin))
-      throw core::SystemError("a network namespace of its own", EPERM, mount_refused_why(EPERM, caps));
+      throw core::SystemError("unshare(CLONE_NEWNET)", EPERM, mount_refused_why(EPERM, caps));
   const bool filter = ptrace && *ptrace != PtraceStops::EverySyscall;
   if (filter) bpf_ = build_seccomp_filter();
   argv_s_ = spec.argv;

@@ -79,7 +79,7 @@ TEST_CASE("a refused mount namespace names the capability, or a policy") {
   CHECK(mount_refused_why(ENOENT, k_docker) == "No such file or directory");
 }
 
-TEST_CASE("root without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON: ptrace without a filter, and why") {
+TEST_CASE("root without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON: ptrace without a filter, and why; no network namespace") {
   if (geteuid() != 0) return;  // as another user, there is nothing to drop
   int p[2];
   REQUIRE(pipe(p) == 0);
@@ -102,6 +102,13 @@ TEST_CASE("root without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON: ptrace without a
       auto log = choice.tracer->run(bootmortem::testing::shell("grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"),
                                     opt);
       out += log.backend + "\n" + log.out.text();
+      try {
+        opt.private_network = true;
+        choice.tracer->run(bootmortem::testing::shell("true"), opt);
+        out += "a network namespace of its own\n";
+      } catch (const std::exception& e) {
+        out += std::string(e.what()) + "\n";
+      }
       choose_tracer(TracerKind::Ebpf);
       out += "--tracer ebpf accepted\n";
     } catch (const std::exception& e) {
@@ -123,6 +130,8 @@ TEST_CASE("root without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON: ptrace without a
         "seccomp filter\n"
         "ptrace\n"
         "NoNewPrivs:\t0\nSeccomp:\t0\n"
+        "unshare(CLONE_NEWNET): Operation not permitted (CAP_SYS_ADMIN is missing from the effective capability set, "
+        "as in a container's default one)\n"
         "eBPF: Operation not permitted (no CAP_BPF/CAP_PERFMON/CAP_SYS_ADMIN in the effective capability set (a "
         "container?); --tracer ptrace works without them)\n");
 }
