@@ -23,6 +23,7 @@
 #include "evidence/found.h"
 #include "evidence/outcome.h"
 #include "rules/patch.h"
+#include "trace/caps.h"
 #include "trace/trace.h"
 
 namespace bootmortem::run {
@@ -142,6 +143,14 @@ class ThrowawayCopy {
   ThrowawayCopy(const std::vector<std::string>& paths, const std::vector<std::string>& commands) {
     const auto dirs = overlay_dirs(paths, error);
     if (!error.empty()) return;
+    // A container's root (Docker's and Podman's default capabilities) may
+    // not make a mount namespace: the fix is then not replayed, and says why.
+    const trace::Caps caps = trace::own_caps();
+    if (!caps.has(trace::Cap::SysAdmin)) {
+      error = std::string("a private mount namespace needs ") + trace::cap_name(trace::Cap::SysAdmin) +
+              ", which is missing from the effective capability set, as in a container's default one";
+      return;
+    }
     char tmpl[] = "/tmp/bootmortem-verify.XXXXXX";
     if (!mkdtemp(tmpl)) {
       error = std::string("no scratch directory for the copy: ") + std::strerror(errno);
@@ -173,32 +182,33 @@ class ThrowawayCopy {
         (void)!::write(status[1], s.data(), s.size());
         _exit(1);
       };
-      if (unshare(CLONE_NEWNS) != 0) say(std::string("unshare(CLONE_NEWNS): ") + std::strerror(errno));
+      if (unshare(CLONE_NEWNS) != 0) say("unshare(CLONE_NEWNS): " + trace::mount_refused_why(errno, caps));
       if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-        say(std::string("mount --make-rprivate /: ") + std::strerror(errno));
+        say("mount --make-rprivate /: " + trace::mount_refused_why(errno, caps));
       if (mount("bootmortem-verify", scratch_.c_str(), "tmpfs", 0, "mode=0700") != 0)
-        say(std::string("mount tmpfs: ") + std::strerror(errno));
+        say("mount tmpfs: " + trace::mount_refused_why(errno, caps));
       for (size_t i = 0; i < dirs.size(); ++i) {
         if (mkdir(uppers[i].c_str(), 0755) != 0 || mkdir(works[i].c_str(), 0700) != 0)
           say(std::string("mkdir in the scratch tmpfs: ") + std::strerror(errno));
         if (mount("overlay", dirs[i].c_str(), "overlay", 0, options[i].c_str()) != 0)
-          say("an overlay over " + dirs[i] + ": " + std::strerror(errno));
+          say("an overlay over " + dirs[i] + ": " + trace::mount_refused_why(errno, caps));
       }
       // The commands run in a namespace of their own in which every other
       // mount is read-only: whatever a fix's command changes beyond the
       // copy fails (EROFS) instead of reaching the real files.
       const pid_t runner = fork();
       if (runner == 0) {
-        if (unshare(CLONE_NEWNS) != 0) say(std::string("unshare(CLONE_NEWNS) for the commands: ") + std::strerror(errno));
+        if (unshare(CLONE_NEWNS) != 0)
+          say("unshare(CLONE_NEWNS) for the commands: " + trace::mount_refused_why(errno, caps));
         if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-          say(std::string("mount --make-rprivate /: ") + std::strerror(errno));
+          say("mount --make-rprivate /: " + trace::mount_refused_why(errno, caps));
         for (const auto& mp : mount_points()) {
           if (writable_for_commands(mp, dirs, scratch_)) continue;
           struct statvfs sv;
           if (statvfs(mp.c_str(), &sv) != 0) continue;  // hidden by an overlay above it
           if (sv.f_flag & ST_RDONLY) continue;
           if (mount(nullptr, mp.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | kept_flags(sv.f_flag), nullptr) != 0)
-            say("a read-only " + mp + " for the commands: " + std::strerror(errno));
+            say("a read-only " + mp + " for the commands: " + trace::mount_refused_why(errno, caps));
         }
         for (const auto& c : commands) {
           int err[2];

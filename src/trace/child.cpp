@@ -163,7 +163,8 @@ void run_child(const ChildPlan& p) {
   }
 
   // drop_privileges: setgroups, setgid ... then, still root, the filter (so no
-  // no_new_privs is needed), then setuid.
+  // no_new_privs is needed; root without CAP_SYS_ADMIN gets no filter at all,
+  // trace/caps.h), then setuid.
   if (p.switch_user) {
     if (setgroups(p.ngroups, p.groups) != 0) {
       put("supervisor: couldn't setuid to ");
@@ -179,7 +180,7 @@ void run_child(const ChildPlan& p) {
     }
   }
 
-  if (p.ptrace) {
+  if (p.ptrace && p.bpf) {
     if (p.need_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
       tool_failure(p, ChildStep::NoNewPrivs, errno);
     struct sock_fprog prog;

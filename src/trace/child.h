@@ -34,7 +34,7 @@ struct ChildPlan {
   int stderr_fd = -1;   // == stdout_fd with redirect_stderr
   int err_fd = -1;      // close-on-exec report pipe
   int go_fd = -1;       // without ptrace: wait for a byte here before anything else
-  bool ptrace = true;   // PTRACE_TRACEME, stop, and install the seccomp filter
+  bool ptrace = true;   // PTRACE_TRACEME, stop, and install the seccomp filter if bpf
   int close_from = 3;
 
   const char* supervisord_cwd = nullptr;
@@ -62,9 +62,12 @@ struct ChildPlan {
   char* const* envp = nullptr;
   const char* argv0 = nullptr;
 
-  const void* bpf = nullptr;   // struct sock_filter[] (ptrace only)
+  // struct sock_filter[] (ptrace only); nullptr: no filter, the tracer
+  // stops the child at every call (PtraceStops::EverySyscall)
+  const void* bpf = nullptr;
   unsigned short bpf_len = 0;
-  bool need_no_new_privs = false;  // not root: the kernel demands it for a filter
+  // Without CAP_SYS_ADMIN the kernel demands it for a filter (trace/caps.h).
+  bool need_no_new_privs = false;
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan);

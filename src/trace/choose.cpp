@@ -1,6 +1,9 @@
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "core/error.h"
+#include "trace/caps.h"
 #include "trace/ebpf_tracer.h"
 #include "trace/trace.h"
 
@@ -15,6 +18,10 @@ TracerChoice choose_tracer(TracerKind wanted) {
       c.name = "ptrace";
       return c;
     case TracerKind::Ebpf:
+      if (const std::string missing = ebpf_missing_caps(own_caps()); !missing.empty())
+        throw core::SystemError("eBPF", EPERM,
+                                "no " + missing + " in the effective capability set (a container?); "
+                                "--tracer ptrace works without them");
       c.tracer = std::make_unique<EbpfTracer>();  // its refusal is the error
       c.why = "chosen with --tracer ebpf";
       c.name = "ebpf";
@@ -26,6 +33,14 @@ TracerChoice choose_tracer(TracerKind wanted) {
   if (geteuid() != 0) {
     c.tracer = std::make_unique<PtraceTracer>();
     c.why = "eBPF needs root (CAP_BPF, CAP_PERFMON); fell back to ptrace";
+    return c;
+  }
+  // Root in a container: the capabilities say no before the kernel does.
+  const Caps caps = own_caps();
+  if (const std::string missing = ebpf_missing_caps(caps); !missing.empty()) {
+    c.tracer = std::make_unique<PtraceTracer>();
+    c.why = "no " + missing + " in the effective capability set (a container?): ptrace";
+    if (ptrace_stops(0, caps).stops == PtraceStops::EverySyscall) c.why += " without a seccomp filter";
     return c;
   }
   try {

@@ -3,15 +3,18 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "core/fs.h"
+#include "trace/procfs.h"
 
 namespace bootmortem::trace {
 namespace {
@@ -26,8 +29,41 @@ size_t proc_link_into(pid_t pid, long fd, char* buf) {
     std::snprintf(link, sizeof link, "/proc/%d/cwd", static_cast<int>(pid));
   else
     std::snprintf(link, sizeof link, "/proc/%d/fd/%d", static_cast<int>(pid), static_cast<int>(fd));
-  ssize_t n = ::readlink(link, buf, 4096 - 1);
+  ssize_t n = proc_readlink(pid, link, buf, 4096 - 1);
   return n < 0 ? 0 : static_cast<size_t>(n);
+}
+
+// A tracer without CAP_SYS_PTRACE (root in a container) may not use
+// process_vm_readv on a program that runs as another user (user=): EPERM.
+// It may still peek at its stopped tracee, a word at a time. Up to len
+// bytes from addr into dst; stops after a NUL when until_nul. The count, or
+// -1 when nothing could be read.
+long peek_into(pid_t pid, uint64_t addr, char* dst, size_t len, bool until_nul) {
+  size_t done = 0;
+  while (done < len) {
+    const uint64_t at = addr + done;
+    const uint64_t word_at = at & ~uint64_t{sizeof(long) - 1};
+    errno = 0;
+    const long word = ptrace(PTRACE_PEEKDATA, pid, reinterpret_cast<void*>(word_at), nullptr);
+    if (errno != 0) return done == 0 ? -1 : static_cast<long>(done);
+    const size_t off = static_cast<size_t>(at - word_at);
+    const size_t take = std::min(sizeof word - off, len - done);
+    std::memcpy(dst + done, reinterpret_cast<const char*>(&word) + off, take);
+    if (until_nul)
+      if (const void* nul = std::memchr(dst + done, '\0', take))
+        return static_cast<long>(static_cast<const char*>(nul) - dst) + 1;
+    done += take;
+  }
+  return static_cast<long>(done);
+}
+
+// process_vm_readv of len bytes, or peek_into when it is refused.
+long read_remote(pid_t pid, uint64_t addr, char* dst, size_t len) {
+  struct iovec local{dst, len};
+  struct iovec remote{reinterpret_cast<void*>(addr), len};
+  ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+  if (n < 0 && errno == EPERM) return peek_into(pid, addr, dst, len, false);
+  return static_cast<long>(n);
 }
 
 // read_string into buf (max bytes): the length, or -1 for its nullopt.
@@ -40,6 +76,12 @@ long read_string_into(pid_t pid, uint64_t addr, char* buf, size_t max) {
     struct iovec local{buf + len, chunk};
     struct iovec remote{reinterpret_cast<void*>(addr), chunk};
     ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (n < 0 && errno == EPERM) {  // word by word, up to the NUL
+      const long m = peek_into(pid, addr, buf + len, max - len, true);
+      if (m <= 0) return len == 0 ? -1 : static_cast<long>(len);
+      const void* nul = std::memchr(buf + len, '\0', static_cast<size_t>(m));
+      return nul ? static_cast<long>(static_cast<const char*>(nul) - buf) : static_cast<long>(len) + m;
+    }
     if (n <= 0) return len == 0 ? -1 : static_cast<long>(len);
     const void* nul = std::memchr(buf + len, '\0', static_cast<size_t>(n));
     if (nul) return static_cast<long>(static_cast<const char*>(nul) - buf);
@@ -66,9 +108,7 @@ std::string hex(uint64_t v) {
 std::optional<std::string> read_bytes(pid_t pid, uint64_t addr, size_t len) {
   if (addr == 0) return std::nullopt;
   std::string out(len, '\0');
-  struct iovec local{out.data(), len};
-  struct iovec remote{reinterpret_cast<void*>(addr), len};
-  ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+  const long n = read_remote(pid, addr, out.data(), len);
   if (n < 0) return std::nullopt;
   out.resize(static_cast<size_t>(n));
   return out;
@@ -381,9 +421,7 @@ CallKey CallKeyReader::read(pid_t pid, const SyscallDesc& desc, const uint64_t (
       case ArgKind::Sockaddr: {
         size_t len = i + 1 < 6 ? static_cast<size_t>(std::min<uint64_t>(args[i + 1], sizeof sockaddr_)) : 0;
         if (v == 0) break;
-        struct iovec local{sockaddr_, len};
-        struct iovec remote{reinterpret_cast<void*>(v), len};
-        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        const long n = read_remote(pid, v, sockaddr_, len);
         if (n >= 0)
           key.addr = std::string_view(addr_, sockaddr_text_into(sockaddr_, static_cast<size_t>(n), addr_));
         break;

@@ -180,7 +180,7 @@ namespace {
 class Session {
  public:
   Session(tracer_bpf* skel, const spawn::SpawnSpec& spec, const TraceOptions& opt)
-      : skel_(skel), spec_(spec), opt_(opt), child_(spec, opt.capture_bytes, false, opt.private_network, opt.mount_ns_fd), failed_(opt.max_failed) {}
+      : skel_(skel), spec_(spec), opt_(opt), child_(spec, opt.capture_bytes, std::nullopt, opt.private_network, opt.mount_ns_fd), failed_(opt.max_failed) {}
   ~Session() {
     if (rb_) ring_buffer__free(rb_);
   }

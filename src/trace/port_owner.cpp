@@ -47,7 +47,7 @@ std::vector<Listener> listeners() {
     if (!d) continue;
     while (dirent* fd = readdir(d)) {
       char target[64];
-      ssize_t n = readlink((fds + "/" + fd->d_name).c_str(), target, sizeof target - 1);
+      ssize_t n = proc_readlink(pid, (fds + "/" + fd->d_name).c_str(), target, sizeof target - 1);
       if (n <= 0) continue;
       target[n] = '\0';
       unsigned long inode = 0;

@@ -1,10 +1,14 @@
 #include "trace/procfs.h"
 
 #include <dirent.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -48,7 +52,29 @@ std::vector<std::string> split_nul(const std::string& s) {
   return out;
 }
 
-std::string proc_exe(pid_t pid) { return readlink_str("/proc/" + std::to_string(pid) + "/exe"); }
+std::string proc_exe(pid_t pid) {
+  char buf[PATH_MAX];
+  const ssize_t n = proc_readlink(pid, ("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf - 1);
+  return n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+}
+
+ssize_t proc_readlink(pid_t pid, const char* link, char* buf, size_t size) {
+  ssize_t n = ::readlink(link, buf, size);
+  if (n >= 0 || (errno != EACCES && errno != EPERM)) return n;
+  // /proc/<pid> is owned by the process's effective ids (while it is dumpable).
+  char dir[32];
+  std::snprintf(dir, sizeof dir, "/proc/%d", static_cast<int>(pid));
+  struct stat st;
+  if (::stat(dir, &st) != 0 || st.st_uid == 0) return n;
+  const int old_gid = setfsgid(st.st_gid);
+  const int old_uid = setfsuid(st.st_uid);
+  n = ::readlink(link, buf, size);
+  const int err = errno;
+  setfsuid(static_cast<uid_t>(old_uid));
+  setfsgid(static_cast<gid_t>(old_gid));
+  errno = err;
+  return n;
+}
 
 std::string proc_identity(pid_t pid) {
   std::string status = proc_text("/proc/" + std::to_string(pid) + "/status");

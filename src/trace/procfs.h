@@ -14,6 +14,13 @@
 namespace bootmortem::trace {
 
 std::string proc_exe(pid_t pid);
+// readlink of a /proc/<pid>/ link (cwd, exe, fd/N) into buf, without
+// allocating: the length, or -1. A tracer without CAP_SYS_PTRACE (root in a
+// container) may not read the links of a process that runs as another user
+// (EACCES); it tries again with this thread's filesystem ids set to that
+// process's (setfsuid, setfsgid: CAP_SETUID and CAP_SETGID, which a
+// container keeps), then back.
+ssize_t proc_readlink(pid_t pid, const char* link, char* buf, size_t size);
 // A /proc file of NUL-separated strings (cmdline, environ), split.
 std::vector<std::string> split_nul(const std::string& s);
 // The identity lines of /proc/<pid>/status: Umask, Uid, Gid, Groups, CapEff, SigIgn.

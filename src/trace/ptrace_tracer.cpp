@@ -3,6 +3,9 @@
 // (stop_kind.h) and one switch decides how to resume. Lessons from strace's
 // strace.c and filter_seccomp.c: TRACESECCOMP with the whole tree followed,
 // EXITKILL, new children's first SIGSTOP swallowed, signals re-injected.
+// Without CAP_SYS_ADMIN as root (a container) there is no filter: the
+// program stops at every call's entry and exit (PTRACE_SYSCALL), and the
+// entry stop of a call the filter would trap does what its seccomp stop does.
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -20,9 +23,11 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "core/error.h"
 #include "trace/capture.h"
+#include "trace/caps.h"
 #include "trace/child.h"
 #include "trace/decode.h"
 #include "trace/failed_table.h"
@@ -41,7 +46,7 @@ using Clock = std::chrono::steady_clock;
 // Per traced task: what the tracer waits for next.
 struct Task {
   bool seen = false;           // first stop observed
-  bool in_syscall = false;     // between a seccomp stop and its exit stop
+  bool in_syscall = false;     // between a seccomp (or trapped entry) stop and its exit stop
   bool is_thread = false;
   int ppid = 0;
   uint64_t nr = 0;
@@ -50,18 +55,21 @@ struct Task {
 
 class Session {
  public:
-  Session(const spawn::SpawnSpec& spec, const TraceOptions& opt)
+  Session(const spawn::SpawnSpec& spec, const TraceOptions& opt, PtraceMode mode)
       : spec_(spec),
         opt_(opt),
+        mode_(std::move(mode)),
+        every_syscall_(mode_.stops == PtraceStops::EverySyscall),
         failed_(opt.max_failed),
         keys_(std::make_unique<CallKeyReader>()),
-        child_(spec, opt.capture_bytes, true, opt.private_network, opt.mount_ns_fd) {}
+        child_(spec, opt.capture_bytes, mode_.stops, opt.private_network, opt.mount_ns_fd) {}
 
   TraceLog run();
 
  private:
   void handle(pid_t pid, int status);
-  void on_syscall_exit(pid_t pid, Task& t);
+  void on_syscall_stop(pid_t pid, Task& t);
+  void on_syscall_exit(pid_t pid, Task& t, const struct __ptrace_syscall_info& info);
   void record_exit(const ProcessExit& e);
   void resume(pid_t pid, int sig);
   void hold();
@@ -72,6 +80,8 @@ class Session {
 
   const spawn::SpawnSpec& spec_;
   TraceOptions opt_;
+  const PtraceMode mode_;
+  const bool every_syscall_;  // no seccomp filter: PTRACE_SYSCALL at every resume
   TraceLog log_;
   std::unordered_map<pid_t, Task> tasks_;
   FailedTable failed_;
@@ -87,17 +97,38 @@ class Session {
 
 void Session::resume(pid_t pid, int sig) {
   const Task& t = tasks_[pid];
-  // Between a seccomp stop and the syscall's exit we need the exit stop.
-  __ptrace_request req = t.in_syscall ? PTRACE_SYSCALL : PTRACE_CONT;
+  // Between a seccomp stop and the syscall's exit we need the exit stop;
+  // without a filter, every call's entry and exit.
+  __ptrace_request req = t.in_syscall || every_syscall_ ? PTRACE_SYSCALL : PTRACE_CONT;
   ptrace(req, pid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
 }
 
-void Session::on_syscall_exit(pid_t pid, Task& t) {
-  t.in_syscall = false;
+// A syscall stop: the exit of a trapped call; without a filter, also any
+// call's entry (a trapped one is kept as its seccomp stop would keep it) or
+// an untrapped call's exit. The kernel says which (op), not a count of stops:
+// a new task or an exec may begin with either.
+void Session::on_syscall_stop(pid_t pid, Task& t) {
   struct __ptrace_syscall_info info;
   std::memset(&info, 0, sizeof info);
   long n = ptrace(PTRACE_GET_SYSCALL_INFO, pid, reinterpret_cast<void*>(sizeof info), &info);
-  if (n <= 0 || info.op != PTRACE_SYSCALL_INFO_EXIT || !info.exit.is_error) return;
+  if (n > 0 && info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+    if (!every_syscall_) {
+      t.in_syscall = false;
+      return;
+    }
+    t.in_syscall = trapped_call(info.arch, info.entry.nr, info.entry.args) != nullptr;
+    if (!t.in_syscall) return;
+    t.nr = info.entry.nr;
+    for (int i = 0; i < 6; ++i) t.args[i] = info.entry.args[i];
+    return;
+  }
+  if (!t.in_syscall) return;
+  t.in_syscall = false;
+  if (n > 0 && info.op == PTRACE_SYSCALL_INFO_EXIT) on_syscall_exit(pid, t, info);
+}
+
+void Session::on_syscall_exit(pid_t pid, Task& t, const struct __ptrace_syscall_info& info) {
+  if (!info.exit.is_error) return;
   const SyscallDesc* desc = find_syscall(static_cast<long>(t.nr));
   if (!desc) return;
   const int err = static_cast<int>(-info.exit.rval);
@@ -160,7 +191,7 @@ void Session::handle(pid_t pid, int status) {
       return;
     }
     case StopKind::SyscallStop:
-      if (t.in_syscall) on_syscall_exit(pid, t);
+      if (t.in_syscall || every_syscall_) on_syscall_stop(pid, t);
       resume(pid, 0);
       return;
     case StopKind::ForkEvent:
@@ -308,7 +339,7 @@ void Session::hold() {
 }
 
 TraceLog Session::run() {
-  log_.backend = "ptrace+seccomp";
+  log_.backend = every_syscall_ ? "ptrace" : "ptrace+seccomp";
 
   // Orphans of the replay (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -328,9 +359,10 @@ TraceLog Session::run() {
     child_.throw_child_failure();
     throw core::SystemError("replay child", ECHILD, "it ended before it could be traced");
   }
-  const long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
-                       PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
-                       PTRACE_O_EXITKILL;
+  // Without a filter of ours, a seccomp filter the program installs itself
+  // that asks for a tracer gets none (ENOSYS), as it would untraced.
+  const long options = PTRACE_O_TRACESYSGOOD | (every_syscall_ ? 0 : PTRACE_O_TRACESECCOMP) | PTRACE_O_TRACEFORK |
+                       PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
   if (ptrace(PTRACE_SETOPTIONS, pid, nullptr, reinterpret_cast<void*>(options)) != 0) {
     int err = errno;
     kill(pid, SIGKILL);
@@ -343,7 +375,7 @@ TraceLog Session::run() {
   // call as the stops allow.
   child_.start_pump();
   start_ = Clock::now();  // supervisord's laststart is taken at fork; the stop is ours
-  ptrace(PTRACE_CONT, pid, nullptr, nullptr);
+  ptrace(every_syscall_ ? PTRACE_SYSCALL : PTRACE_CONT, pid, nullptr, nullptr);
 
   // startsecs and the settle window, or with wait_for_exit the timeout if any.
   const double limit = opt_.wait_for_exit ? opt_.timeout : opt_.startsecs + opt_.watch;
@@ -410,11 +442,14 @@ TraceLog Session::run() {
   log_.failed_total = failed_.total();
   log_.failed_dropped = failed_.dropped();
   log_.failed = failed_.take();
-  log_.backend_note =
-      "seccomp filter traps " + std::to_string(traced_syscalls().size()) +
-      " file, exec and socket calls (not their forms on an open fd); each trapped call stops the "
-      "program twice, so timing-sensitive programs run slower than under supervisord" +
-      std::string(geteuid() != 0 ? "; not root: no_new_privs was set for the filter" : "");
+  if (every_syscall_)
+    log_.backend_note = mode_.note;
+  else
+    log_.backend_note =
+        "seccomp filter traps " + std::to_string(traced_syscalls().size()) +
+        " file, exec and socket calls (not their forms on an open fd); each trapped call stops the "
+        "program twice, so timing-sensitive programs run slower than under supervisord" +
+        (mode_.note.empty() ? "" : "; " + mode_.note);
   return std::move(log_);
 }
 
@@ -425,7 +460,9 @@ TraceLog PtraceTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& opt
   if (spec.switch_user && geteuid() != 0)
     throw core::SystemError("replay as uid " + std::to_string(spec.uid), EPERM,
                             "user= needs bootmortem to run as root, as supervisord does");
-  Session s(spec, options);
+  PtraceMode mode = ptrace_stops(geteuid(), own_caps());
+  if (stops_ && *stops_ != mode.stops) mode = ptrace_mode(*stops_);
+  Session s(spec, options, std::move(mode));
   return s.run();
 }
 

@@ -50,10 +50,15 @@ void Fd::reset() {
   fd = -1;
 }
 
-ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace, bool private_network,
-                         int mount_ns_fd)
+ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, std::optional<PtraceStops> ptrace,
+                         bool private_network, int mount_ns_fd)
     : out_(capture_bytes), err_(capture_bytes) {
-  if (ptrace) bpf_ = build_seccomp_filter();
+  // Asked before the fork: the child could report EPERM, not why.
+  if (private_network)
+    if (const Caps caps = own_caps(); !caps.has(Cap::SysAdmin))
+      throw core::SystemError("unshare(CLONE_NEWNET)", EPERM, mount_refused_why(EPERM, caps));
+  const bool filter = ptrace && *ptrace != PtraceStops::EverySyscall;
+  if (filter) bpf_ = build_seccomp_filter();
   argv_s_ = spec.argv;
   env_s_ = spec.env.to_strings();
   for (auto& s : argv_s_) argv_.push_back(s.data());
@@ -75,7 +80,7 @@ ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, boo
   plan_.stderr_fd = spec.redirect_stderr ? out_w_.fd : err_w_.fd;
   plan_.err_fd = rep_w_.fd;
   plan_.go_fd = go_r_.fd;
-  plan_.ptrace = ptrace;
+  plan_.ptrace = ptrace.has_value();
   plan_.private_network = private_network;
   plan_.mount_ns_fd = mount_ns_fd;
   plan_.supervisord_cwd = spec.base.cwd.empty() ? "/" : spec.base.cwd.c_str();
@@ -95,10 +100,10 @@ ReplayChild::ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, boo
   plan_.argv = argv_.data();
   plan_.envp = envp_.data();
   plan_.argv0 = argv_s_.empty() ? "" : argv_s_[0].c_str();
-  if (ptrace) {
+  if (filter) {
     plan_.bpf = bpf_.bytes.data();
     plan_.bpf_len = static_cast<unsigned short>(bpf_.count());
-    plan_.need_no_new_privs = geteuid() != 0;
+    plan_.need_no_new_privs = *ptrace == PtraceStops::SeccompNoNewPrivs;
   }
   // Last: nothing after it throws, so the destructor always restores it.
   struct sigaction dfl {};

@@ -6,12 +6,14 @@
 #include <sys/types.h>
 
 #include <csignal>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "spawn/spawn_spec.h"
 #include "trace/capture.h"
+#include "trace/caps.h"
 #include "trace/child.h"
 #include "trace/syscalls.h"
 
@@ -41,13 +43,14 @@ void keep_exit(TraceLog& log, const ProcessExit& e, size_t max_exits, size_t& ki
 
 class ReplayChild {
  public:
-  // ptrace: the child stops itself under PTRACE_TRACEME with the seccomp
-  // filter; otherwise it waits on a pipe until go().
+  // ptrace (a value): the child stops itself under PTRACE_TRACEME, then
+  // installs the seccomp filter unless there is none; otherwise (nullopt) it
+  // waits on a pipe until go().
   // While it lives, SIGCHLD is at its default in this process: one inherited
   // as ignored (a parent's SIG_IGN survives exec) would have the kernel reap
   // the child unseen, and the tracer wait for an exit it never learns of.
-  ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, bool ptrace, bool private_network = false,
-              int mount_ns_fd = -1);
+  ReplayChild(const spawn::SpawnSpec& spec, size_t capture_bytes, std::optional<PtraceStops> ptrace,
+              bool private_network = false, int mount_ns_fd = -1);
   ~ReplayChild();
 
   // Forks; in the parent closes the child's ends and returns its pid.

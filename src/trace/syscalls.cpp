@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <limits>
 #include <mutex>
 
 #include "core/error.h"
@@ -82,6 +83,14 @@ const std::vector<SyscallDesc>& traced_syscalls() { return k_syscalls; }
 const SyscallDesc* find_syscall(long nr) {
   const auto& v = index().by_nr;
   return nr >= 0 && static_cast<size_t>(nr) < v.size() ? v[static_cast<size_t>(nr)] : nullptr;
+}
+
+const SyscallDesc* trapped_call(uint32_t arch, uint64_t nr, const uint64_t args[6]) {
+  static const uint32_t native = seccomp_arch_native();
+  if (arch != native || nr > static_cast<uint64_t>(std::numeric_limits<long>::max())) return nullptr;
+  const SyscallDesc* desc = find_syscall(static_cast<long>(nr));
+  if (desc && desc->empty_path_flags >= 0 && (args[desc->empty_path_flags] & AT_EMPTY_PATH) != 0) return nullptr;
+  return desc;
 }
 
 long syscall_number(const char* name) {

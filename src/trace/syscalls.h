@@ -37,6 +37,10 @@ const std::vector<SyscallDesc>& traced_syscalls();
 
 // Index of the syscall table by number; nullptr when not traced.
 const SyscallDesc* find_syscall(long nr);
+// The filter's decision, made by the tracer itself when there is no filter:
+// the call's entry in the table when the filter would trap it (the native
+// architecture, AUDIT_ARCH_*; not an AT_EMPTY_PATH form), else nullptr.
+const SyscallDesc* trapped_call(uint32_t arch, uint64_t nr, const uint64_t args[6]);
 // The native number of a syscall by name; -1 when the architecture lacks it.
 long syscall_number(const char* name);
 

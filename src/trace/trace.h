@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "spawn/spawn_spec.h"
+#include "trace/caps.h"
 
 namespace bootmortem::trace {
 
@@ -162,10 +163,15 @@ class Tracer {
   virtual TraceLog run(const spawn::SpawnSpec& spec, const TraceOptions& options) = 0;
 };
 
-// The ptrace + seccomp backend.
+// The ptrace + seccomp backend; without CAP_SYS_ADMIN as root, ptrace
+// alone (trace/caps.h, ptrace_stops). `stops` forces one way (tests).
 class PtraceTracer final : public Tracer {
  public:
+  explicit PtraceTracer(std::optional<PtraceStops> stops = std::nullopt) : stops_(stops) {}
   TraceLog run(const spawn::SpawnSpec& spec, const TraceOptions& options) override;
+
+ private:
+  std::optional<PtraceStops> stops_;
 };
 
 // Which backend to trace with: `--tracer auto|ebpf|ptrace`.

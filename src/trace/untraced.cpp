@@ -33,7 +33,7 @@ UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount
   UntracedRun r;
   // Orphans of the run (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  ReplayChild child(spec, 4096, false, false, mount_ns_fd);
+  ReplayChild child(spec, 4096, std::nullopt, false, mount_ns_fd);
   const pid_t main = child.fork_child();
   const auto start = Clock::now();
   child.go();

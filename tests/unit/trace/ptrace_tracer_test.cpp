@@ -4,7 +4,10 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <string>
+#include <vector>
 
 #include "tracer_helpers.h"
 
@@ -184,4 +187,99 @@ TEST_CASE("fstat on an fd (newfstatat with AT_EMPTY_PATH) is not trapped; stat o
   CHECK(*log.exit_code == 0);
   CHECK(find_failed(log, "newfstatat", "/no/such/bm_stat") != nullptr);
   CHECK(std::none_of(log.failed.begin(), log.failed.end(), [](const auto& f) { return f.err == EBADF; }));
+}
+
+// Root without CAP_SYS_ADMIN (a container) gets no seccomp filter: the same
+// evidence from a stop at every call, and nothing of the program changed.
+namespace {
+
+// The records (not their arguments: a stack address differs run to run).
+std::string failed_lines(const trace::TraceLog& log) {
+  std::vector<std::string> lines;
+  for (const auto& f : log.failed)
+    lines.push_back(f.call + " " + f.path + " " + std::to_string(f.err) + " x" + std::to_string(f.count));
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("without a seccomp filter: the same failed calls, exits and output as with it") {
+  // Without CAP_SYS_ADMIN (not root) a filter needs no_new_privs.
+  trace::PtraceTracer filtered(trace::own_caps().has(trace::Cap::SysAdmin) ? trace::PtraceStops::SeccompFilter
+                                                                           : trace::PtraceStops::SeccompNoNewPrivs);
+  trace::PtraceTracer every(trace::PtraceStops::EverySyscall);
+  trace::TraceOptions opt;
+  opt.startsecs = 5;
+  const auto spec = shell(
+      "cd /tmp && mkdir no/such/dir 2>/dev/null; cat /no/such/bm_every 2>/dev/null; "
+      "(ls /no/such/bm_sub >/dev/null 2>&1) & wait; echo oops >&2; exit 3");
+  auto a = filtered.run(spec, opt);
+  auto b = every.run(spec, opt);
+  CHECK(a.backend == "ptrace+seccomp");
+  CHECK(b.backend == "ptrace");
+  CHECK(b.backend_note.starts_with("no seccomp filter: CAP_SYS_ADMIN missing and no_new_privs would change the "
+                                   "program"));
+  REQUIRE(b.exit_code);
+  CHECK(*b.exit_code == 3);
+  CHECK(b.err.text() == "oops\n");
+  REQUIRE(find_failed(b, "mkdir", "/tmp/no/such/dir") != nullptr);
+  CHECK(find_failed(b, "mkdir", "/tmp/no/such/dir")->args == "\"no/such/dir\", 0777");
+  CHECK(find_failed(b, "openat", "/no/such/bm_every") != nullptr);
+  CHECK(failed_lines(a) == failed_lines(b));
+  CHECK(a.processes == b.processes);
+  CHECK(a.execs.size() == b.execs.size());
+  CHECK(a.exits.size() == b.exits.size());
+}
+
+TEST_CASE("without a seccomp filter: the program has none, nor no_new_privs") {
+  trace::PtraceTracer every(trace::PtraceStops::EverySyscall);
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  auto log = every.run(shell("grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status"), opt);
+  CHECK(log.out.text() == "NoNewPrivs:\t0\nSeccomp:\t0\n");
+}
+
+TEST_CASE("without a seccomp filter: fstat on an fd is not recorded, a failed exec and chdir are") {
+  trace::PtraceTracer every(trace::PtraceStops::EverySyscall);
+  auto spec = shell("");
+  spec.argv = {"/usr/bin/python3", "-c",
+               "import os\n"
+               "for f in (lambda: os.fstat(99), lambda: os.stat('/no/such/bm_stat')):\n"
+               "    try: f()\n"
+               "    except OSError: pass\n"};
+  spec.filename = "/usr/bin/python3";
+  trace::TraceOptions opt;
+  opt.wait_for_exit = true;
+  auto log = every.run(spec, opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 0);
+  CHECK(find_failed(log, "newfstatat", "/no/such/bm_stat") != nullptr);
+  CHECK(std::none_of(log.failed.begin(), log.failed.end(), [](const auto& f) { return f.err == EBADF; }));
+
+  auto missing = shell("true");
+  missing.directory = "/no/such/place";
+  auto chdir_log = every.run(missing, {});
+  REQUIRE(chdir_log.exit_code);
+  CHECK(*chdir_log.exit_code == 127);
+  CHECK(find_failed(chdir_log, "chdir", "/no/such/place") != nullptr);
+
+  auto noexec = shell("/no/such/bm_binary");
+  noexec.argv = {"/no/such/bm_binary"};
+  noexec.filename = "/no/such/bm_binary";
+  auto exec_log = every.run(noexec, {});
+  CHECK(find_failed(exec_log, "execve", "/no/such/bm_binary") != nullptr);
+}
+
+TEST_CASE("without a seccomp filter: a start held and its tree ended") {
+  trace::PtraceTracer every(trace::PtraceStops::EverySyscall);
+  testing::check_hold_until_released(every);
+  const std::string marker = "bm_every_marker_" + std::to_string(getpid());
+  trace::TraceOptions opt;
+  opt.startsecs = 0.5;
+  auto log = every.run(shell("sleep 30 & exec sleep 31 # " + marker), opt);
+  CHECK(log.verdict == trace::Verdict::Starts);
+  CHECK_FALSE(process_with_marker_alive(marker));
 }

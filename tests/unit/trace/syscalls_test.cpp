@@ -1,6 +1,7 @@
 #include "trace/syscalls.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <seccomp.h>
 
 #include <cstring>
@@ -28,4 +29,20 @@ TEST_CASE("the AT_EMPTY_PATH exception names a flags argument") {
     CHECK(d.args[d.empty_path_flags] == ArgKind::Int);
   }
   CHECK(build_seccomp_filter().count() > 0);
+}
+
+TEST_CASE("trapped_call: the filter's decision without a filter") {
+  const uint32_t native = seccomp_arch_native();
+  const uint64_t plain[6] = {};
+  const uint64_t empty_path[6] = {3, 0, 0, AT_EMPTY_PATH, 0, 0};
+  const auto nr = [](const char* name) { return static_cast<uint64_t>(seccomp_syscall_resolve_name(name)); };
+  REQUIRE(trapped_call(native, nr("openat"), plain) != nullptr);
+  CHECK(std::strcmp(trapped_call(native, nr("openat"), plain)->name, "openat") == 0);
+  CHECK(trapped_call(native, nr("read"), plain) == nullptr);
+  // fstat in disguise goes through, as the filter lets it
+  CHECK(trapped_call(native, nr("newfstatat"), plain) != nullptr);
+  CHECK(trapped_call(native, nr("newfstatat"), empty_path) == nullptr);
+  // another architecture's numbers (a 32-bit program) are not the table's
+  CHECK(trapped_call(native ^ 1, nr("openat"), plain) == nullptr);
+  CHECK(trapped_call(native, ~0ull, plain) == nullptr);
 }
