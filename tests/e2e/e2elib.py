@@ -449,3 +449,72 @@ def tree_manifest(root):
             target = os.readlink(p) if os.path.islink(p) else ""
             out[os.path.relpath(p, root)] = (st.st_mode, st.st_uid, st.st_gid, st.st_size, st.st_mtime_ns, target)
     return out
+
+
+# SARIF logs are validated by Microsoft's SARIF Multitool, from npm (Debian's
+# npm), installed once into <build>/sarif-multitool (BOOTMORTEM_SARIF_MULTITOOL
+# overrides).
+MULTITOOL_PACKAGE = "@microsoft/sarif-multitool@5.7.0"
+
+
+def multitool_dir():
+    given = os.environ.get("BOOTMORTEM_SARIF_MULTITOOL")
+    if given:
+        return Path(given)
+    return Path(bootmortem_path()).resolve().parent / "sarif-multitool"
+
+
+def sarif_multitool():
+    """The Sarif.Multitool executable, installed into the build tree when
+    missing; (None, why) when that cannot be done."""
+    d = multitool_dir()
+    exe = d / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
+    if not exe.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            return None, "npm is not installed (Debian: nodejs npm)"
+        d.mkdir(parents=True, exist_ok=True)
+        note("installing %s into %s" % (MULTITOOL_PACKAGE, d))
+        r = subprocess.run([npm, "install", "--prefix", str(d), "--no-audit", "--no-fund", "--loglevel=error",
+                            MULTITOOL_PACKAGE], capture_output=True, text=True, timeout=600)
+        if r.returncode != 0 or not exe.exists():
+            return None, "npm install %s failed (exit %d): %s" % (MULTITOOL_PACKAGE, r.returncode,
+                                                                  (r.stderr or r.stdout)[-2000:])
+    # npm does not run the package's postinstall, which makes it executable.
+    exe.chmod(exe.stat().st_mode | 0o100)
+    return exe, None
+
+
+def sarif_errors(report):
+    """The messages of the Multitool's results of level error: a result's own
+    level, else its rule's default, else SARIF's default (warning)."""
+    errors = []
+    for run in report.get("runs", []):
+        rules = run.get("tool", {}).get("driver", {}).get("rules", [])
+        for r in run.get("results", []):
+            rule = rules[r["ruleIndex"]] if 0 <= r.get("ruleIndex", -1) < len(rules) else {}
+            level = r.get("level") or rule.get("defaultConfiguration", {}).get("level") or "warning"
+            if level != "error":
+                continue
+            msg = r.get("message", {})
+            text = msg.get("text")
+            if text is None:
+                template = rule.get("messageStrings", {}).get(msg.get("id"), {}).get("text", msg.get("id", ""))
+                text = re.sub(r"\{(\d+)\}", lambda m: str(msg.get("arguments", [])[int(m.group(1))]), template)
+            errors.append("%s: %s" % (r.get("ruleId"), text))
+    return errors
+
+
+def sarif_validation_errors(exe, path):
+    """The Multitool's errors on the SARIF log at path (it exits 0 with them)."""
+    out = Path(path).with_suffix(".validation.sarif")
+    # .NET without ICU (a minimal image) refuses to start unless told it may.
+    env = dict(os.environ, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="1")
+    r = subprocess.run([str(exe), "validate", str(path), "-o", str(out), "--log", "ForceOverwrite"],
+                       capture_output=True, text=True, timeout=300, env=env)
+    if r.returncode != 0:
+        raise AssertionError("sarif-multitool validate exited %d:\n%s\n%s"
+                             % (r.returncode, r.stdout[-4000:], r.stderr[-4000:]))
+    report = json.loads(out.read_text(encoding="utf-8-sig"))
+    note("multitool on %s: %d results" % (Path(path).name, sum(len(run.get("results", [])) for run in report["runs"])))
+    return sarif_errors(report)

@@ -44,7 +44,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 from e2elib import note  # noqa: E402
 
-MULTITOOL_PACKAGE = "@microsoft/sarif-multitool@5.7.0"
 
 APP_CONF = """\
 ; The deploy repo's programs.
@@ -103,58 +102,10 @@ def must_have_tools():
     return os.environ.get("BOOTMORTEM_REQUIRE_ROOT") == "1" or bool(os.environ.get("CI"))
 
 
-def multitool_dir():
-    given = os.environ.get("BOOTMORTEM_SARIF_MULTITOOL")
-    if given:
-        return Path(given)
-    return Path(e2elib.bootmortem_path()).resolve().parent / "sarif-multitool"
-
-
-def multitool():
-    """The Sarif.Multitool executable, installed into the build tree when
-    missing; (None, why) when that cannot be done."""
-    d = multitool_dir()
-    exe = d / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
-    if not exe.exists():
-        npm = shutil.which("npm")
-        if not npm:
-            return None, "npm is not installed (Debian: nodejs npm)"
-        d.mkdir(parents=True, exist_ok=True)
-        note("installing %s into %s" % (MULTITOOL_PACKAGE, d))
-        r = subprocess.run([npm, "install", "--prefix", str(d), "--no-audit", "--no-fund", "--loglevel=error",
-                            MULTITOOL_PACKAGE], capture_output=True, text=True, timeout=600)
-        if r.returncode != 0 or not exe.exists():
-            return None, "npm install %s failed (exit %d): %s" % (MULTITOOL_PACKAGE, r.returncode,
-                                                                  (r.stderr or r.stdout)[-2000:])
-    # npm does not run the package's postinstall, which makes it executable.
-    exe.chmod(exe.stat().st_mode | 0o100)
-    return exe, None
-
-
-def validation_errors(report):
-    """The messages of the Multitool's results of level error: a result's own
-    level, else its rule's default, else SARIF's default (warning)."""
-    errors = []
-    for run in report.get("runs", []):
-        rules = run.get("tool", {}).get("driver", {}).get("rules", [])
-        for r in run.get("results", []):
-            rule = rules[r["ruleIndex"]] if 0 <= r.get("ruleIndex", -1) < len(rules) else {}
-            level = r.get("level") or rule.get("defaultConfiguration", {}).get("level") or "warning"
-            if level != "error":
-                continue
-            msg = r.get("message", {})
-            text = msg.get("text")
-            if text is None:
-                template = rule.get("messageStrings", {}).get(msg.get("id"), {}).get("text", msg.get("id", ""))
-                text = re.sub(r"\{(\d+)\}", lambda m: str(msg.get("arguments", [])[int(m.group(1))]), template)
-            errors.append("%s: %s" % (r.get("ruleId"), text))
-    return errors
-
-
 class CheckSarif(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.exe, why = multitool()
+        cls.exe, why = e2elib.sarif_multitool()
         if cls.exe is None:
             if must_have_tools():
                 raise AssertionError("the SARIF Multitool is needed: " + why)
@@ -208,16 +159,7 @@ class CheckSarif(unittest.TestCase):
 
     def validate(self, path):
         """The Multitool's errors on the log at path (it exits 0 with them)."""
-        out = path.with_suffix(".validation.sarif")
-        # .NET without ICU (a minimal image) refuses to start unless told it may.
-        env = dict(os.environ, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="1")
-        r = subprocess.run([str(self.exe), "validate", str(path), "-o", str(out), "--log", "ForceOverwrite"],
-                           capture_output=True, text=True, timeout=300, env=env)
-        self.assertEqual(0, r.returncode, "sarif-multitool validate exited %d:\n%s\n%s"
-                         % (r.returncode, r.stdout[-4000:], r.stderr[-4000:]))
-        report = json.loads(out.read_text(encoding="utf-8-sig"))
-        note("multitool on %s: %d results" % (path.name, sum(len(run.get("results", [])) for run in report["runs"])))
-        return validation_errors(report)
+        return e2elib.sarif_validation_errors(self.exe, path)
 
     def test_multitool_validates_the_log(self):
         self.assertEqual([], self.validate(self.sarif_path))

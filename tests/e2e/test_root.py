@@ -16,6 +16,7 @@ and the copy left exactly as it was.
 
     BOOTMORTEM=build/bootmortem /usr/bin/python3 tests/e2e/test_root.py
 """
+import json
 import os
 import signal
 import subprocess
@@ -111,6 +112,12 @@ class CheckRoot(unittest.TestCase):
                                            "--no-verify"], timeout=600)
         cls.text = e2elib.run_bootmortem(["check", "--root", str(cls.root), "-c", CONF, "--no-verify"],
                                          timeout=600)
+        cls.sarif = e2elib.run_bootmortem(["check", "--root", str(cls.root), "-c", CONF, "--format", "sarif",
+                                           "--no-verify"], timeout=600)
+        cls.static = e2elib.run_bootmortem(["check", "--static", "--root", str(cls.root), "-c", CONF,
+                                            "--format", "sarif"])
+        cls.static_json = e2elib.run_bootmortem(["check", "--static", "--root", str(cls.root), "-c", CONF,
+                                                 "--format", "json"])
 
     @classmethod
     def tearDownClass(cls):
@@ -184,6 +191,45 @@ class CheckRoot(unittest.TestCase):
             self.assertRegex(self.text.stdout, r"FAIL\s+%s fails" % name)
         for name in STARTS:
             self.assertRegex(self.text.stdout, r"ok\s+%s starts" % name)
+
+
+    def sarif_results(self, res, name):
+        """(level, rule, uri, line) of each result of a SARIF log, which must
+        also pass the SARIF Multitool's validation."""
+        path = self.tmp / name
+        path.write_text(res.stdout)
+        exe, why = e2elib.sarif_multitool()
+        if exe is None:
+            self.fail("the SARIF Multitool: " + why)
+        self.assertEqual(e2elib.sarif_validation_errors(exe, path), [])
+        log = json.loads(res.stdout)
+        run = log["runs"][0]
+        # The URIs are the root's paths, relative to the root's directory.
+        self.assertEqual(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file://%s/" % os.path.realpath(self.root))
+        out = set()
+        for r in run["results"]:
+            loc = r["locations"][0]["physicalLocation"]
+            out.add((r["level"], r["ruleId"], r["properties"]["program"], loc["artifactLocation"]["uri"],
+                     loc["region"]["startLine"]))
+        return out
+
+    def test_static_finds_the_two_at_their_lines(self):
+        self.assertEqual(self.static.rc, 1, self.static.describe())
+        errors = {r for r in self.sarif_results(self.static, "static.sarif") if r[0] == "error"}
+        conf = "etc/supervisor/conf.d/app.conf"
+        self.assertEqual(errors, {
+            ("error", "preflight-unknown-key-typo", "mailer", conf, app_conf_line("enviroment=")),
+            ("error", "preflight-shebang-crlf", "scheduler", conf, app_conf_line("command=/srv/app/bin/scheduler")),
+        })
+        failing = [p["program"] for p in self.static_json.json()["programs"] if p["fails"]]
+        self.assertEqual(sorted(failing), ["mailer", "scheduler"])
+
+    def test_sarif_of_the_replay(self):
+        self.assertEqual(self.sarif.rc, 1, self.sarif.describe())
+        top = {(r[2], r[1]) for r in self.sarif_results(self.sarif, "check.sarif") if r[0] == "error"}
+        for name, rule in FAILS.items():
+            self.assertIn((name, rule), top)
+        self.assertFalse({p for p, _ in top} & set(STARTS), top)
 
 
 class BadRoot(unittest.TestCase):

@@ -6,9 +6,12 @@ This host has no user appuser and no /srv/app (the deploy repo's staged root
 has them; this test does not stage it). So:
 
 - `check --static` reports every program, each with user= missing at its own
-  user= line (never one line for the whole config), mailer's `enviroment=`
-  with "did you mean environment" at its line, and exits 1; the JSON report
-  gives a file and a line for every result; and it needs no root.
+  user= line (never one line for the whole config): a warning, as this
+  host need not be the target; mailer's `enviroment=` with "did you mean
+  environment" at its line is a failure anywhere, and it exits 1; the JSON
+  report gives a file and a line for every result; and it needs no root.
+- `check --static --root /` says this host is the target: user= missing is
+  then a failure of every program.
 - plain `check` (root: it would replay) reports every program failing at its
   user= line, not replayed, and exits 1, not 2 (no input error).
 
@@ -58,13 +61,14 @@ class Static(unittest.TestCase):
         self.assertEqual(res.rc, 1, res.stdout + res.stderr)
         for prog in PROGRAMS:
             where = "%s:%d" % (self.app_conf, self.lines[prog]["user"])
-            self.assertRegex(res.stdout, r"(?m)^── %s ──\n(?:.*\n)*?FAIL %s: user= names a user this host does not have"
-                             % (prog, re.escape(where)), res.stdout)
+            self.assertRegex(res.stdout, r"(?m)^── %s ──\n(?:.*\n)*?warn %s: user= names a user this host does not have"
+                             r".*\n.*on this host, which need not be the target" % (prog, re.escape(where)), res.stdout)
         typo = "%s:%d" % (self.app_conf, self.lines["mailer"]["enviroment"])
         self.assertIn("FAIL %s: A key supervisor ignores, spelt like one it reads [preflight-unknown-key-typo]"
                       % typo, res.stdout)
         self.assertIn("Rename enviroment= to environment= in [program:mailer]", res.stdout)
-        self.assertIn("FAIL  web:", res.stdout)
+        self.assertIn("FAIL  mailer:", res.stdout)
+        self.assertIn("ok    web: 0 failures, 2 warnings", res.stdout)
         # One summary line per program, never one line for the whole config.
         self.assertEqual(len(re.findall(r"(?m)^  (?:FAIL|ok  )  (?:%s):" % "|".join(PROGRAMS), res.stdout)), 5)
 
@@ -75,7 +79,7 @@ class Static(unittest.TestCase):
         self.assertEqual(doc["schema"], "bootmortem-check-static/1")
         self.assertEqual([p["program"] for p in doc["programs"]], list(PROGRAMS))
         for p in doc["programs"]:
-            self.assertTrue(p["fails"], p)
+            self.assertEqual(p["fails"], p["program"] == "mailer", p)
             self.assertTrue(p["results"], p)
             for r in p["results"]:
                 self.assertTrue(r["file"], r)
@@ -84,14 +88,21 @@ class Static(unittest.TestCase):
             users = [r for r in p["results"] if r["rule"] == "preflight-user-missing"]
             self.assertEqual(len(users), 1, p)
             self.assertEqual((users[0]["file"], users[0]["line"]), (self.app_conf, self.lines[p["program"]]["user"]))
+            self.assertEqual(users[0]["severity"], "warning", users[0])
         mailer = next(p for p in doc["programs"] if p["program"] == "mailer")
         typo = [r for r in mailer["results"] if r["rule"] == "preflight-unknown-key-typo"]
         self.assertEqual(len(typo), 1, mailer)
         self.assertEqual(typo[0]["line"], self.lines["mailer"]["enviroment"])
         self.assertIn("environment=", typo[0]["cause"])
 
-    def test_junit_a_failing_testcase_per_program(self):
+    def test_junit_only_the_typo_fails_where_the_target_is_not(self):
         res = e2elib.run_bootmortem(["check", "--static", "-c", str(CONFIG), "--format", "junit"])
+        self.assertEqual(res.rc, 1, res.stderr)
+        cases = {c.get("name"): c for c in ET.fromstring(res.stdout).iter("testcase")}
+        self.assertEqual(sorted(p for p in PROGRAMS if cases[p].find("failure") is not None), ["mailer"])
+
+    def test_junit_a_failing_testcase_per_program_on_the_target(self):
+        res = e2elib.run_bootmortem(["check", "--static", "--root", "/", "-c", str(CONFIG), "--format", "junit"])
         self.assertEqual(res.rc, 1, res.stderr)
         cases = {c.get("name"): c for c in ET.fromstring(res.stdout).iter("testcase")}
         for prog in PROGRAMS:
