@@ -10,10 +10,11 @@
   say it traced with ptrace because the capabilities are missing.
 - The GitHub Actions workflow's and the GitLab jobs' shell steps run as
   scripts (bash -eo pipefail, as Actions runs them) in a copy of the deploy
-  repo. Two kinds of step are replaced, and the test asserts these are the
-  only ones: installing the .deb (the binary under test is put on PATH), and
-  `docker build`/`docker export` (the Dockerfile's app stage applied to a
-  Debian 12 tree is the exported rootfs/).
+  repo. Three kinds of step are replaced, and the test asserts these are
+  the only ones: installing the .deb (the binary under test is put on PATH);
+  installing the job image's packages (apt-get, apk: the job's container,
+  never this host); and `docker build`/`docker export` (the Dockerfile's app
+  stage applied to a Debian 12 tree is the exported rootfs/).
 
 Needs the release .deb: ctest runs the `release` test first (a fixture);
 alone, set BOOTMORTEM_DEB or run scripts/release.
@@ -23,6 +24,7 @@ alone, set BOOTMORTEM_DEB or run scripts/release.
 import glob
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -182,10 +184,13 @@ class Steps:
 
 
 def substituted(script):
-    """Why a step is not run as written: it installs the .deb, or needs Docker."""
+    """Why a step is not run as written: it installs the .deb, installs the
+    job image's packages, or needs Docker."""
     if "BOOTMORTEM_DEB_URL" in script or "bootmortem.deb" in script:
         return "install"
-    if "docker " in script:
+    if re.search(r"\b(?:apt-get|apt|apk|dnf|yum)\b", script):
+        return "packages"
+    if re.search(r"\bdocker\s", script):
         return "docker"
     return None
 
@@ -260,8 +265,8 @@ class Workflows(unittest.TestCase):
     def test_only_install_and_docker_steps_are_replaced(self):
         self.assertEqual(self.skipped["github:static"], ["install"])
         self.assertEqual(self.skipped["github:image"], ["install", "docker", "docker"])
-        self.assertEqual(self.skipped["gitlab:supervisor:static"], ["install", "install"])
-        self.assertEqual(self.skipped["gitlab:supervisor:image"], ["install", "install", "docker", "docker"])
+        self.assertEqual(self.skipped["gitlab:supervisor:static"], ["packages", "install"])
+        self.assertEqual(self.skipped["gitlab:supervisor:image"], ["packages", "install", "docker", "docker"])
 
     def test_github_static_uploads_sarif_at_the_configs_lines(self):
         results = self.results["github:static"]
