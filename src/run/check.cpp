@@ -24,6 +24,7 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <map>
+#include <tuple>
 
 #include "run/base_env.h"
 #include "run/check.h"
@@ -91,6 +92,28 @@ DiagnoseOptions enter_root(const CheckOptions& o, RootUse use) {
   return d;
 }
 
+// What check and check --static start from: the pack (read from the host),
+// then, with --root, the root entered and its users; and the config file.
+struct Start {
+  rules::RulePack pack;
+  std::string root_dir;  // --root as this host names it (SARIF's base); "" without
+  DiagnoseOptions d;
+  core::SystemUserDb system_users;
+  core::TableUserDb staged_users;
+  std::string config_path;
+
+  Start(const CheckOptions& o, RootUse use, const core::FileSystem& fs)
+      : pack(rules::RulePack::load_dir(rules_dir(o.d.rules_dir))),
+        root_dir(o.root ? resolved(*o.root) : ""),
+        d(o.root ? enter_root(o, use) : o.d) {
+    if (o.root) staged_users = root_users(fs);
+    config_path = find_config_file(d.config, fs, false);
+  }
+  const core::UserDb& users() const {
+    return root_dir.empty() ? static_cast<const core::UserDb&>(system_users) : staged_users;
+  }
+};
+
 // Pre-flight checks whose answer is this host's users and files: another
 // host (the target) may answer otherwise.
 bool depends_on_host(const std::string& check) {
@@ -133,14 +156,9 @@ report::Report refused_report(const std::string& config_path, const config::Conf
 int check(const CheckOptions& o) {
   if (o.static_only) return check_static(o);
   core::RealFs fs;
-  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
-  const std::string root_dir = o.root ? resolved(*o.root) : "";
-  const DiagnoseOptions d = o.root ? enter_root(o, RootUse::Replay) : o.d;
-  core::SystemUserDb system_users;
-  core::TableUserDb staged_users;
-  if (o.root) staged_users = root_users(fs);
-  const core::UserDb& users = o.root ? static_cast<const core::UserDb&>(staged_users) : system_users;
-  const std::string config_path = find_config_file(d.config, fs, false);
+  const Start start(o, RootUse::Replay, fs);
+  const auto& [pack, root_dir, d, config_path] = std::tie(start.pack, start.root_dir, start.d, start.config_path);
+  const core::UserDb& users = start.users();
   // On a host where supervisord runs the config, as diagnose does: its
   // environment, and its account of each program.
   const auto live = o.root ? std::nullopt : live_for_config(config_path, fs);
@@ -243,14 +261,9 @@ int check(const CheckOptions& o) {
 // #! line, two programs on one port) is judged alike.
 int check_static(const CheckOptions& o) {
   core::RealFs fs;
-  rules::RulePack pack = rules::RulePack::load_dir(rules_dir(o.d.rules_dir));
-  const std::string root_dir = o.root ? resolved(*o.root) : "";
-  const DiagnoseOptions d = o.root ? enter_root(o, RootUse::Read) : o.d;
-  core::SystemUserDb system_users;
-  core::TableUserDb staged_users;
-  if (o.root) staged_users = root_users(fs);
-  const core::UserDb& users = o.root ? static_cast<const core::UserDb&>(staged_users) : system_users;
-  const std::string config_path = find_config_file(d.config, fs, false);
+  const Start start(o, RootUse::Read, fs);
+  const auto& [pack, root_dir, d, config_path] = std::tie(start.pack, start.root_dir, start.d, start.config_path);
+  const core::UserDb& users = start.users();
   spawn::BaseEnv base = base_from(d, std::nullopt, fs);
   config::Config cfg = load_with_base(config_path, base, users, {}, true, &fs);
   const auto procs = selected(cfg, o.programs);
