@@ -44,6 +44,7 @@ const char* outcome_kind_name(OutcomeKind k) {
     case OutcomeKind::Exited: return "exited";
     case OutcomeKind::Daemonizes: return "daemonizes";
     case OutcomeKind::Running: return "running";
+    case OutcomeKind::ConfigRefused: return "config-refused";
   }
   return "running";
 }
@@ -52,6 +53,14 @@ Outcome judge_outcome(const spawn::SpawnSpec& s, const trace::TraceLog& t) {
   Outcome o;
   o.startsecs_ms = static_cast<int64_t>(s.startsecs) * 1000;
   o.watched_ms = t.watched_ms;
+  if (s.config_refused) {
+    // supervisord reads the whole config before it starts anything, and
+    // exits with status 2 at the first such error: no BACKOFF, no retry.
+    o.kind = OutcomeKind::ConfigRefused;
+    o.next = "it refuses the whole config when it starts: it prints the error and exits with status 2, so no "
+             "program of the config runs, this one included";
+    return o;
+  }
   if (t.spawnerr) {
     o.kind = OutcomeKind::SpawnError;
     backoff(o, s, 0);
@@ -140,6 +149,8 @@ std::string outcome_summary(const Outcome& o) {
       return "daemonizes: its child exits, what it started lives on unsupervised (" + o.state + ")";
     case OutcomeKind::Running:
       return "RUNNING through startsecs and the settle window (" + seconds(o.watched_ms) + " watched)";
+    case OutcomeKind::ConfigRefused:
+      return "supervisord refuses the config: nothing of it runs";
   }
   return "";
 }

@@ -23,6 +23,7 @@ enum class OutcomeKind {
   Exited,      // up past startsecs, then an exit that is not restarted
   Daemonizes,  // the main process exits while processes it started live on
   Running,     // up through startsecs and the settle window
+  ConfigRefused,  // supervisord refuses the config at startup: nothing of it runs
 };
 
 const char* outcome_kind_name(OutcomeKind k);  // "backoff-fatal", "crash-loop", ...

@@ -139,6 +139,7 @@ report::Report refused_report(const std::string& config_path, const config::Conf
                               const rules::RulePack& pack) {
   spawn::SpawnSpec spec = spawn::make_spawn_spec(cfg, p, base, users, fs);
   if (p.user) spec.user = *p.user;
+  spec.config_refused = true;
   const config::HostProblem& first = problems.front();
   spec.spawnerr = "supervisord on this host would refuse the whole config: " + first.origin.str() + ": " +
                   first.message;

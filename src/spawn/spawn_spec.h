@@ -90,6 +90,9 @@ struct SpawnSpec {
   bool shebang_crlf = false;      // its #! line ends in "\r\n": the kernel looks for "<interpreter>\r"
   // Set when supervisord would fail before forking (spawnerr): it never runs.
   std::optional<std::string> spawnerr;
+  // Worse: supervisord on this host refuses the whole config for this
+  // program (check: a user= it lacks) and exits at startup; spawnerr says why.
+  bool config_refused = false;
 
   core::Env env;             // the child's whole environment
   BaseEnv base;

@@ -134,10 +134,14 @@ class Static(unittest.TestCase):
                           "whole config: %s: Invalid user name appuser in section 'program:%s'"
                           % (prog, where, prog), res.stdout)
         self.assertIn("5 programs, 0 start, 5 fail", res.stdout)
+        # What supervisord does is refuse the config at startup: no BACKOFF, no retries.
+        self.assertIn("What supervisord does: it refuses the whole config when it starts", res.stdout)
+        self.assertNotIn("BACKOFF", res.stdout)
         res = e2elib.run_bootmortem(["check", "-c", str(CONFIG), "--format", "json"], timeout=120.0)
         self.assertEqual(res.rc, 1, res.stderr)
         for p in res.json()["programs"]:
             self.assertEqual(p["findings"][0]["rule"], "user-unknown", p["findings"])
+            self.assertEqual(p["outcome"]["kind"], "config-refused", p["outcome"])
 
 
 if __name__ == "__main__":

@@ -128,3 +128,17 @@ TEST_CASE("up through the window is RUNNING; a spawn error is FATAL without a ru
   CHECK(o.state == "FATAL");
   CHECK(o.fatal_after_ms == 6000);
 }
+
+TEST_CASE("a config supervisord refuses: no BACKOFF, no retry, nothing runs") {
+  auto s = spec();
+  s.spawnerr = "supervisord on this host would refuse the whole config: app.conf:6: Invalid user name appuser";
+  s.config_refused = true;
+  trace::TraceLog t;
+  t.spawnerr = s.spawnerr;
+  auto o = evidence::judge_outcome(s, t);
+  CHECK(o.kind == OutcomeKind::ConfigRefused);
+  CHECK(o.attempts == 0);
+  CHECK(o.state.empty());
+  CHECK(o.next.find("exits with status 2") != std::string::npos);
+  CHECK(evidence::outcome_kind_name(o.kind) == std::string("config-refused"));
+}
