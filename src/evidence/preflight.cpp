@@ -116,19 +116,6 @@ std::string home_stack(const std::vector<std::string>& words) {
   return "";
 }
 
-std::vector<std::string> split_words(const std::string& s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    size_t j = i;
-    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 class Checker {
  public:
   explicit Checker(const PreflightContext& ctx) : ctx_(ctx) {
@@ -170,13 +157,16 @@ class Checker {
     } else {
       id = writer_;
     }
-    command(p, id, at("command"), out);
+    // supervisord's own lookup, once: the command's checks and the stack's
+    // words both read it.
+    const auto cmd = spawn::lookup_command(p, ctx_.supervisord_env, ctx_.cwd, ctx_.fs);
+    command(p, cmd, id, at("command"), out);
     if (p.directory) directory(*p.directory, id, at("directory"), out);
     for (const auto& [key, value] : {std::pair{"stdout_logfile", &p.stdout_logfile},
                                      std::pair{"stderr_logfile", &p.stderr_logfile}})
       if (*value != "AUTO" && *value != "NONE") log_dir(key, core::absolute_path(*value, ctx_.cwd), at(key), out);
     if (p.user && id.known && (!writer_.known || id.uid != writer_.uid) && !p.environment.get("HOME")) {
-      std::string stack = home_stack(words_of(p));
+      std::string stack = home_stack(words_of(cmd));
       if (!stack.empty()) {
         auto pw = ctx_.users.by_uid(id.uid);
         out.push_back(item("home-unset", at("user"),
@@ -211,26 +201,23 @@ class Checker {
 
   // The words a stack is recognised by: the command line's, and the #! line's
   // of the program it runs (for `#!/usr/bin/env python3` too).
-  std::vector<std::string> words_of(const config::ProcessConfig& p) const {
+  std::vector<std::string> words_of(const spawn::CommandLookup& cmd) const {
     std::vector<std::string> words;
-    const auto cmd = spawn::lookup_command(p, ctx_.supervisord_env, ctx_.cwd, ctx_.fs);
     if (!cmd.argv) return words;
     words = *cmd.argv;
     if (cmd.found && !cmd.found->is_dir())
       if (auto head = ctx_.fs.read_prefix(core::absolute_path(cmd.filename, ctx_.cwd), 256);
           head && head->starts_with("#!")) {
-        auto line = split_words(head->substr(2, head->find('\n') == std::string::npos ? std::string::npos
+        auto line = config::py_split(head->substr(2, head->find('\n') == std::string::npos ? std::string::npos
                                                                                      : head->find('\n') - 2));
         words.insert(words.begin(), line.begin(), line.end());
       }
     return words;
   }
 
-  void command(const config::ProcessConfig& p, const Identity& id, const core::Origin& where,
-               std::vector<PreflightItem>& out) const {
-    // supervisord's own lookup; a command shlex cannot split is the text's
-    // error, not the host's.
-    const auto cmd = spawn::lookup_command(p, ctx_.supervisord_env, ctx_.cwd, ctx_.fs);
+  // A command shlex cannot split is the text's error, not the host's.
+  void command(const config::ProcessConfig& p, const spawn::CommandLookup& cmd, const Identity& id,
+               const core::Origin& where, std::vector<PreflightItem>& out) const {
     if (!cmd.argv || cmd.argv->empty()) return;
     const std::string& program = cmd.argv->front();
     if (!cmd.found) {
@@ -347,7 +334,7 @@ std::vector<std::pair<std::string, int>> named_ports(const std::string& command,
   try {
     argv = config::shlex_split(command);
   } catch (const std::invalid_argument&) {
-    argv = split_words(command);
+    argv = config::py_split(command);
   }
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& t = argv[i];
@@ -409,7 +396,7 @@ PreflightResults preflight(const PreflightContext& ctx, const std::vector<const 
   for (const auto& q : ctx.cfg.processes) ports.push_back(named_ports(q.command, q.environment));
   for (size_t i = 0; i < procs.size(); ++i) {
     const auto* p = procs[i];
-    const auto mine = named_ports(p->command, p->environment);
+    const auto& mine = ports[static_cast<size_t>(p - ctx.cfg.processes.data())];
     std::set<std::pair<int, std::string>> seen;
     for (size_t j = 0; j < ctx.cfg.processes.size(); ++j) {
       const auto& q = ctx.cfg.processes[j];
@@ -417,14 +404,12 @@ PreflightResults preflight(const PreflightContext& ctx, const std::vector<const 
       for (const auto& [host, port] : mine)
         for (const auto& [qhost, qport] : ports[j]) {
           if (port != qport || !same_address(host, qhost) || !seen.insert({port, q.section}).second) continue;
-          auto cmd = p->key_origins.find("command");
-          auto qcmd = q.key_origins.find("command");
           r.programs[i].push_back(
-              item("port-clash", cmd == p->key_origins.end() ? p->source : cmd->second,
+              item("port-clash", origin_of(p->key_origins, "command", p->source),
                    {{"port", std::to_string(port)},
                     {"address", (host.empty() ? "*" : host) + ":" + std::to_string(port)},
                     {"other_program", q.name},
-                    {"other_location", (qcmd == q.key_origins.end() ? q.source : qcmd->second).str()}}));
+                    {"other_location", origin_of(q.key_origins, "command", q.source).str()}}));
         }
     }
   }

@@ -51,8 +51,9 @@ struct PreflightResults {
   std::vector<std::vector<PreflightItem>> programs;  // one list per process asked for, in that order
 };
 
-// Every check on the config and on each of procs (ports are compared across
-// every process of the config). Items are in the order of the checks.
+// Every check on the config and on each of procs, which are processes of
+// ctx.cfg (ports are compared across every process of the config). Items are
+// in the order of the checks.
 PreflightResults preflight(const PreflightContext& ctx, const std::vector<const config::ProcessConfig*>& procs);
 
 // The known key nearest to an unknown one (edit distance at most 2, and

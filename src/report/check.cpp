@@ -29,13 +29,14 @@ void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream
   }
 }
 
-bool StaticProgram::fails() const {
+bool any_failure(const std::vector<StaticResult>& results) {
   return std::any_of(results.begin(), results.end(), [](const StaticResult& r) { return r.failure; });
 }
 
+bool StaticProgram::fails() const { return any_failure(results); }
+
 int exit_code(const StaticReport& c) {
-  const bool config_fails =
-      std::any_of(c.config.begin(), c.config.end(), [](const StaticResult& r) { return r.failure; });
+  const bool config_fails = any_failure(c.config);
   const bool program_fails =
       std::any_of(c.programs.begin(), c.programs.end(), [](const StaticProgram& p) { return p.fails(); });
   return config_fails || program_fails ? 1 : 0;

@@ -190,9 +190,6 @@ void render_static_json(const StaticReport& c, std::ostream& out) {
                    {"fix", r.finding.fix}});
     return a;
   };
-  auto fails = [](const std::vector<StaticResult>& rs) {
-    return std::any_of(rs.begin(), rs.end(), [](const StaticResult& r) { return r.failure; });
-  };
   json programs = json::array();
   size_t failing = 0;
   for (const auto& p : c.programs) {
@@ -207,8 +204,8 @@ void render_static_json(const StaticReport& c, std::ostream& out) {
   json j = {
       {"schema", "bootmortem-check-static/1"},
       {"config", c.config_path},
-      {"summary", {{"programs", c.programs.size()}, {"fail", failing}, {"config_fails", fails(c.config)}}},
-      {"supervisord", {{"fails", fails(c.config)}, {"results", results(c.config)}}},
+      {"summary", {{"programs", c.programs.size()}, {"fail", failing}, {"config_fails", any_failure(c.config)}}},
+      {"supervisord", {{"fails", any_failure(c.config)}, {"results", results(c.config)}}},
       {"programs", programs},
   };
   out << json_text(j) << "\n";

@@ -141,12 +141,7 @@ void render_static_junit(const StaticReport& c, std::ostream& out) {
   if (!c.config.empty()) cases.push_back({"[supervisord]", &c.config});
   for (const auto& p : c.programs) cases.push_back({p.name, &p.results});
   size_t failures = 0;
-  auto fails = [](const std::vector<StaticResult>& rs) {
-    for (const auto& r : rs)
-      if (r.failure) return true;
-    return false;
-  };
-  for (const auto& k : cases) failures += fails(*k.results) ? 1 : 0;
+  for (const auto& k : cases) failures += any_failure(*k.results) ? 1 : 0;
   auto line = [](const StaticResult& r) {
     return r.finding.location.str() + ": " + r.finding.title + " [" + r.finding.rule + "]" +
            (r.finding.cause.empty() ? "" : "\n  " + r.finding.cause) +

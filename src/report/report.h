@@ -82,6 +82,9 @@ struct StaticResult {
   bool refuses = false;  // supervisord here would refuse the whole config for it (user=, log directories)
 };
 
+// Whether any of the results is a failure (not only warnings).
+bool any_failure(const std::vector<StaticResult>& results);
+
 struct StaticProgram {
   std::string name;
   std::string section;

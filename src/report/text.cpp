@@ -245,8 +245,7 @@ void render_static_text(const StaticReport& c, const RenderOptions& o, std::ostr
       if (r.failure) return r.finding.location.str() + ": " + r.finding.title;
     return std::string();
   };
-  const bool config_fails =
-      std::any_of(c.config.begin(), c.config.end(), [](const StaticResult& r) { return r.failure; });
+  const bool config_fails = any_failure(c.config);
   if (o.quiet) {
     if (!c.config.empty())
       fmt::print(out, "{}  [supervisord]{}\n", mark(config_fails), config_fails ? ": " + first(c.config) : "");

@@ -173,21 +173,24 @@ int check(const CheckOptions& o) {
   // Every spawn worked out before anything runs: a mistake in the last
   // program is an input error, not a half-run check.
   const auto procs = selected(cfg, o.programs);
+  std::vector<std::vector<config::HostProblem>> refused;  // per program of procs
   std::vector<const config::ProcessConfig*> replayed;
   std::vector<spawn::SpawnSpec> specs;
-  for (const auto* p : procs)
-    if (refusals(cfg, *p).empty()) {
+  for (const auto* p : procs) {
+    refused.push_back(refusals(cfg, *p));
+    if (refused.back().empty()) {
       replayed.push_back(p);
       specs.push_back(spawn::make_spawn_spec(cfg, *p, base, users, fs));
     }
+  }
 
   // Progress for a CI log, a line per program as its verdict comes in: each
   // takes at least its startsecs.
   Progress& progress = o.d.progress ? *o.d.progress : plain_progress();
-  for (const auto* p : procs)
-    if (auto problems = refusals(cfg, *p); !problems.empty())
-      progress.note(fmt::format("bootmortem check: {} not replayed: {}: {}", p->name, problems.front().origin.str(),
-                                problems.front().message));
+  for (size_t n = 0; n < procs.size(); ++n)
+    if (!refused[n].empty())
+      progress.note(fmt::format("bootmortem check: {} not replayed: {}: {}", procs[n]->name,
+                                refused[n].front().origin.str(), refused[n].front().message));
   auto on_verdict = [&](const TogetherProgress& p) {
     std::string line = fmt::format("bootmortem check {}/{}: {}", p.index + 1, specs.size(), specs[p.index].name);
     if (!p.error.empty())
@@ -223,9 +226,10 @@ int check(const CheckOptions& o) {
   c.config_path = config_path;
   if (o.root) c.root = *o.root;
   size_t i = 0;
-  for (const auto* p : procs) {
-    if (auto problems = refusals(cfg, *p); !problems.empty()) {
-      c.programs.push_back(refused_report(config_path, cfg, *p, problems, base, users, fs, pack));
+  for (size_t n = 0; n < procs.size(); ++n) {
+    const auto* p = procs[n];
+    if (!refused[n].empty()) {
+      c.programs.push_back(refused_report(config_path, cfg, *p, refused[n], base, users, fs, pack));
       continue;
     }
     auto login = logins.find(specs[i].uid);
