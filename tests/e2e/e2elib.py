@@ -290,6 +290,12 @@ class Supervisord:
         lines = self.lines_for(program)
         if any(("gave up: %s " % program) in l for l in lines):
             return "FATAL"
+        # supervisor's finish() calls an exit before startsecs "not expected"
+        # whatever its status (BACKOFF); an "expected" one came after
+        # startsecs, and a loaded supervisord that had not yet logged
+        # success moves it STARTING -> RUNNING -> EXITED without that line.
+        if any(("exited: %s (" % program) in l and "; expected)" in l for l in lines):
+            return "EXITED"
         for i, l in enumerate(lines):
             if ("success: %s " % program) in l:
                 for later in lines[i + 1:]:
