@@ -62,6 +62,35 @@ struct Captured {
 
 enum class Verdict { Starts, Fails };
 
+// What tracing took from the program. ptrace: the time from a stop reaching
+// the tracer to the program resumed, summed over its stops (a lower bound:
+// the kernel's switches to the tracer and back come on top). eBPF: the time
+// in the programs on the tree's own events (a watched call's sys_exit, fork,
+// exec, exit), timed in the kernel by the programs themselves.
+struct TracerCost {
+  int64_t ns = 0;
+  uint64_t events = 0;  // ptrace: stops; eBPF: the tree's events handled
+  // eBPF with the kernel's run-time statistics (BPF_ENABLE_STATS, on for the
+  // run only): all runs of the programs while the replay ran, over every
+  // process's system calls (each passes the first test); -1 when unknown.
+  int64_t machine_ns = -1;
+  uint64_t machine_runs = 0;
+};
+
+// A second run of the same spawn with no tracer: exit status and timing only.
+struct UntracedCheck {
+  bool exited = false;        // the main process exited within startsecs + the window
+  std::optional<int> code;
+  std::optional<int> signal;
+  int64_t after_ms = 0;       // when it exited, or how long it was watched
+  bool decided = false;       // its verdict replaced the traced run's
+  // The traced run's own account, kept when the untraced run decided.
+  Verdict traced_verdict = Verdict::Fails;
+  std::optional<int> traced_code;
+  std::optional<int> traced_signal;
+  int64_t traced_after_ms = 0;
+};
+
 struct TraceOptions {
   double startsecs = 1.0;        // how long the main process must stay up
   // Seconds the main process is still watched after startsecs: an exit then
@@ -140,6 +169,11 @@ struct TraceLog {
   size_t processes = 0;
   // Events the backend could not deliver (an eBPF ring buffer that was full).
   uint64_t lost_events = 0;
+  // What the tracing took from the program, when it is known.
+  std::optional<TracerCost> cost;
+  // The verdict checked by a run of the same spawn with no tracer, when the
+  // traced run's timing decided it (run/: confirm_untraced).
+  std::optional<UntracedCheck> untraced;
 
   Captured out;
   Captured err;
