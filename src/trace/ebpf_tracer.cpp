@@ -177,6 +177,27 @@ EbpfTracer::~EbpfTracer() { delete loaded_; }
 
 namespace {
 
+// The programs' counters, summed over the CPUs.
+bm_stats kernel_stats(tracer_bpf* skel) {
+  const int ncpu = std::max(libbpf_num_possible_cpus(), 1);
+  std::vector<bm_stats> per_cpu(static_cast<size_t>(ncpu));
+  bm_stats sum{};
+  const uint32_t zero = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &zero, per_cpu.data()) != 0) return sum;
+  for (const auto& c : per_cpu) {
+    sum.lost += c.lost;
+    sum.distinct_full += c.distinct_full;
+    sum.procs_full += c.procs_full;
+    sum.failed += c.failed;
+    sum.counted += c.counted;
+    sum.unseen += c.unseen;
+    sum.events += c.events;
+    sum.timed += c.timed;
+    sum.timed_ns += c.timed_ns;
+  }
+  return sum;
+}
+
 class Session {
  public:
   Session(tracer_bpf* skel, const spawn::SpawnSpec& spec, const TraceOptions& opt)
@@ -456,20 +477,20 @@ void Session::collect_counts() {
   log_.failed = failed_.take();
   // Lost records and unfollowed forks, and every failure the kernel saw,
   // summed over CPUs: the total is exact even when records were lost.
-  const int stats_fd = bpf_map__fd(skel_->maps.stats);
-  const int ncpu = libbpf_num_possible_cpus();
-  std::vector<uint64_t> per_cpu(ncpu > 0 ? static_cast<size_t>(ncpu) : 1);
-  auto stat = [&](uint32_t which) {
-    uint64_t sum = 0;
-    if (bpf_map_lookup_elem(stats_fd, &which, per_cpu.data()) == 0)
-      for (uint64_t v : per_cpu) sum += v;
-    return sum;
-  };
-  log_.lost_events = stat(BM_STAT_LOST) + stat(BM_STAT_PROCS_FULL);
+  const bm_stats st = kernel_stats(skel_);
+  log_.lost_events = st.lost + st.procs_full;
   uint64_t kept = 0;
   for (const auto& f : log_.failed) kept += f.count;
-  log_.failed_total = std::max<uint64_t>(stat(BM_STAT_FAILED), failed_.total());
+  log_.failed_total = std::max<uint64_t>(st.failed, failed_.total());
   log_.failed_dropped = log_.failed_total - kept;
+  // The time of the events the programs timed, scaled to all of them.
+  if (st.timed) {
+    TracerCost cost;
+    cost.ns = static_cast<int64_t>(static_cast<double>(st.timed_ns) * static_cast<double>(st.events) /
+                                   static_cast<double>(st.timed));
+    cost.events = st.events;
+    log_.cost = cost;
+  }
 }
 
 // One wait of at most timeout_ms for a child's exit, records, output or
@@ -602,7 +623,8 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
   // The maps hold the previous run's processes and counts: start clean.
   auto* skel = loaded_->skel;
   skel->bss->records_full = 0;
-  skel->bss->max_records = static_cast<uint32_t>(options.max_failed);
+  // The kernel's map of counted failures holds BM_MAX_DISTINCT keys.
+  skel->bss->max_records = static_cast<uint32_t>(std::min<size_t>(options.max_failed, BM_MAX_DISTINCT));
   // The table counts paths twice; the kernel's records fit in half the ring.
   const uint64_t heads = static_cast<uint64_t>(options.max_failed) * BM_FAIL_HEAD;
   const uint64_t half = BM_RINGBUF_BYTES / 2;
@@ -623,10 +645,13 @@ TraceLog EbpfTracer::run(const spawn::SpawnSpec& spec, const TraceOptions& optio
     bm_key key{};
     while (bpf_map_get_next_key(fd, nullptr, &key) == 0) bpf_map_delete_elem(fd, &key);
   }
-  const int stats_fd = bpf_map__fd(skel->maps.stats);
-  const std::vector<uint64_t> zeros(static_cast<size_t>(std::max(libbpf_num_possible_cpus(), 1)));
-  for (uint32_t which = 0; which < BM_STAT_COUNT; ++which)
-    bpf_map_update_elem(stats_fd, &which, zeros.data(), BPF_ANY);
+  // No key counted yet: every slot clear.
+  static const bm_seen no_keys{};
+  const uint32_t first = 0;
+  bpf_map_update_elem(bpf_map__fd(skel->maps.seen), &first, &no_keys, BPF_ANY);
+  const std::vector<bm_stats> zeros(static_cast<size_t>(std::max(libbpf_num_possible_cpus(), 1)));
+  const uint32_t zero = 0;
+  bpf_map_update_elem(bpf_map__fd(skel->maps.stats), &zero, zeros.data(), BPF_ANY);
   Session s(skel, spec, options);
   return s.run();
 }

@@ -67,7 +67,10 @@ class Session {
   TraceLog run();
 
  private:
+  // A wait status from the tree: a stop is timed, from its report to the
+  // program resumed (TracerCost).
   void handle(pid_t pid, int status);
+  void handle_status(pid_t pid, int status);
   void on_syscall_stop(pid_t pid, Task& t);
   void on_syscall_exit(pid_t pid, Task& t, const struct __ptrace_syscall_info& info);
   void record_exit(const ProcessExit& e);
@@ -91,6 +94,7 @@ class Session {
   pid_t main_ = 0;
   bool main_exited_ = false;
   bool holding_ = false;  // started; kept up for the siblings (TraceOptions::hold_fd)
+  TracerCost cost_;
 
   ReplayChild child_;  // prepared before fork: the child only reads it
 };
@@ -147,6 +151,17 @@ void Session::on_syscall_exit(pid_t pid, Task& t, const struct __ptrace_syscall_
 void Session::record_exit(const ProcessExit& e) { keep_exit(log_, e, opt_.max_exits, killed_kept_); }
 
 void Session::handle(pid_t pid, int status) {
+  if (!WIFSTOPPED(status)) {
+    handle_status(pid, status);
+    return;
+  }
+  const auto stopped = Clock::now();
+  handle_status(pid, status);
+  cost_.ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - stopped).count();
+  ++cost_.events;
+}
+
+void Session::handle_status(pid_t pid, int status) {
   const Stop stop = classify_stop(status);
   Task& t = tasks_[pid];
   const bool first = !t.seen;
@@ -442,6 +457,7 @@ TraceLog Session::run() {
   log_.failed_total = failed_.total();
   log_.failed_dropped = failed_.dropped();
   log_.failed = failed_.take();
+  log_.cost = cost_;
   if (every_syscall_)
     log_.backend_note = mode_.note;
   else

@@ -7,7 +7,12 @@
 
 #define BM_MAX_PROCS 8192        // live processes of the tree at once
 #define BM_MAX_NR 512            // syscall numbers
-#define BM_MAX_DISTINCT 16384    // distinct failures counted in the kernel
+#define BM_MAX_DISTINCT 4096     // distinct failures counted in the kernel (TraceOptions::max_failed)
+// A byte per slot, set for a key in `counts` (slot: a hash of the key). A
+// failure whose slot is clear is new: no lookup of the map, whose buckets a
+// storm of distinct paths reads all over (a cache miss each). 32 KiB: at
+// most 4,096 keys set 12 % of the slots.
+#define BM_SEEN_SLOTS 32768
 // Failure records are bounded in the kernel (max_records, max_bytes) to fit
 // in half of it whatever the reader does; fork, exec and exit records share
 // the rest with the reader woken at a quarter. Its pages are allocated,
@@ -24,13 +29,23 @@ enum bm_event_kind {
   BM_EV_EXIT,      // bm_proc: tgid ended, code as in a wait status
 };
 
-enum bm_stat {
-  BM_STAT_LOST = 0,       // events the ring buffer had no room for
-  BM_STAT_DISTINCT_FULL,  // failures not counted in the kernel (map full)
-  BM_STAT_PROCS_FULL,     // forked processes that could not be followed
-  BM_STAT_FAILED,         // failures of watched calls, all of them
-  BM_STAT_COUNT,
+// Counters the programs keep per CPU and userspace sums at the end: one
+// struct, so that an event looks them up once.
+struct bm_stats {
+  __u64 lost;           // events the ring buffer had no room for
+  __u64 distinct_full;  // failures not counted in the kernel (map full)
+  __u64 procs_full;     // forked processes that could not be followed
+  __u64 failed;         // failures of watched calls, all of them
+  __u64 counted;        // of which counted in the kernel only (a key seen before)
+  __u64 unseen;         // of which new by the `seen` slots, without a lookup
+  __u64 events;         // the tree's events the programs handled
+  // One event in BM_TIME_EVERY is timed (bpf_ktime_get_ns at its start and
+  // end): a clock read costs 30-80 ns in a VM, a failed call's whole
+  // handling a few hundred. The time of all is estimated from these.
+  __u64 timed;
+  __u64 timed_ns;
 };
+#define BM_TIME_EVERY 16
 
 // Which arguments of a syscall the kernel reads when it fails: the index of
 // a string argument (or -1), a second one, and for a sockaddr the index of
@@ -77,6 +92,10 @@ struct bm_count {
   __u64 count;
   __u32 last_tgid;
   __u32 pids;
+};
+
+struct bm_seen {
+  __u8 slot[BM_SEEN_SLOTS];
 };
 
 // A distinct failure: the call, its result and its strings' hashes.

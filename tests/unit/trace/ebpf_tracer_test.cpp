@@ -174,6 +174,89 @@ TEST_CASE("ebpf: repeated failures are counted in the kernel, one record each") 
   CHECK(log.failed_total >= 20000);
 }
 
+TEST_CASE("ebpf: the same failure on two CPUs at once is one record with the exact count") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 60;
+  opt.wait_for_exit = true;
+  spawn::SpawnSpec s = shell("");
+  // Four processes at once, each failing 20,000 times on one path and 500
+  // times on paths of its own.
+  s.argv = {"/usr/bin/python3", "-c",
+            "import os\n"
+            "pids = []\n"
+            "for n in range(4):\n"
+            "    p = os.fork()\n"
+            "    if p == 0:\n"
+            "        for i in range(20000):\n"
+            "            os.access('/no/such/shared', 0)\n"
+            "            if i % 40 == 0: os.access('/no/such/own-%d-%d' % (n, i), 0)\n"
+            "        os._exit(0)\n"
+            "    pids.append(p)\n"
+            "for p in pids: os.waitpid(p, 0)\n"};
+  s.filename = "/usr/bin/python3";
+  auto log = tracer->run(s, opt);
+  REQUIRE(log.exit_code);
+  CHECK(*log.exit_code == 0);
+  const auto* f = find_failed(log, "access", "/no/such/shared");
+  REQUIRE(f);
+  CHECK(f->count == 80000);
+  CHECK(f->pids >= 4);
+  size_t own = 0;
+  for (const auto& r : log.failed) own += r.path.starts_with("/no/such/own-") ? 1 : 0;
+  CHECK(own == 2000);
+  CHECK(log.lost_events == 0);
+}
+
+TEST_CASE("ebpf: distinct failures past the table are counted, not kept; the totals stay exact") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 60;
+  opt.wait_for_exit = true;
+  opt.max_failed = 100;
+  spawn::SpawnSpec s = shell("");
+  // 5,000 distinct paths, then the first of them 1,000 times more: that one
+  // was kept and goes on being counted.
+  s.argv = {"/usr/bin/python3", "-c",
+            "import os\n"
+            "for i in range(5000): os.access('/no/such/d/m%d.py' % i, 0)\n"
+            "for i in range(1000): os.access('/no/such/d/m0.py', 0)\n"};
+  s.filename = "/usr/bin/python3";
+  auto log = tracer->run(s, opt);
+  REQUIRE(log.exit_code);
+  const auto* first = find_failed(log, "access", "/no/such/d/m0.py");
+  REQUIRE(first);
+  CHECK(first->count == 1001);
+  size_t kept = 0;
+  for (const auto& r : log.failed) kept += r.path.starts_with("/no/such/d/") ? 1 : 0;
+  CHECK(kept <= 100);
+  CHECK(log.failed_total >= 6000);
+  CHECK(log.failed_dropped >= 5000 - 100);
+  uint64_t counted = 0;
+  for (const auto& r : log.failed) counted += r.count;
+  CHECK(log.failed_total == counted + log.failed_dropped);
+}
+
+TEST_CASE("ebpf: the cost of tracing is measured in the kernel, per event") {
+  auto tracer = backend();
+  if (!tracer) return;
+  trace::TraceOptions opt;
+  opt.startsecs = 60;
+  opt.wait_for_exit = true;
+  spawn::SpawnSpec s = shell("");
+  s.argv = {"/usr/bin/python3", "-c", "import os\nfor i in range(20000): os.access('/no/such/c%d' % i, 0)\n"};
+  s.filename = "/usr/bin/python3";
+  auto log = tracer->run(s, opt);
+  REQUIRE(log.cost);
+  // Every failure is an event of the tree, and so are its fork, exec and exit.
+  CHECK(log.cost->events >= 20000);
+  CHECK(log.cost->ns > 0);
+  // Far less than the run: at most a few microseconds an event.
+  CHECK(log.cost->ns < static_cast<int64_t>(log.cost->events) * 20000);
+}
+
 TEST_CASE("ebpf: bind on a port already held gives EADDRINUSE with the address") {
   auto tracer = backend();
   if (!tracer) return;

@@ -34,6 +34,22 @@ TEST_CASE("a failing program: exit code, failed syscalls with absolute paths, st
   CHECK(log.execs.size() >= 2);
 }
 
+TEST_CASE("the time the program spent stopped at the tracer is counted, stop by stop") {
+  trace::PtraceTracer tracer;
+  trace::TraceOptions opt;
+  opt.startsecs = 30;
+  opt.wait_for_exit = true;
+  // 2,000 failed trapped calls (test -e: stat): each stops it at the
+  // seccomp trap and at the call's exit.
+  auto log = tracer.run(shell("i=0; while [ $i -lt 2000 ]; do [ -e /no/such/$i ]; i=$((i+1)); done"), opt);
+  CHECK(log.failed_total >= 2000);
+  REQUIRE(log.cost);
+  CHECK(log.cost->events >= 4000);
+  CHECK(log.cost->ns > 0);
+  CHECK(log.cost->ns < log.after_ms * 1000000);
+  CHECK(log.cost->machine_ns == -1);
+}
+
 TEST_CASE("a program that stays up for startsecs starts, and its whole tree is ended") {
   trace::PtraceTracer tracer;
   trace::TraceOptions opt;
