@@ -15,6 +15,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -198,6 +199,27 @@ bm_stats kernel_stats(tracer_bpf* skel) {
   return sum;
 }
 
+// The kernel's own account of the programs' runs (bpf_prog_info run_time_ns
+// and run_cnt), over every process's system calls: kept only when someone
+// turned kernel.bpf_stats_enabled on. bootmortem does not turn it on: it
+// would time every run of the programs, every system call on the machine.
+struct MachineRuns {
+  uint64_t ns = 0;
+  uint64_t runs = 0;
+};
+std::optional<MachineRuns> machine_runs(tracer_bpf* skel) {
+  if (core::RealFs().read_prefix("/proc/sys/kernel/bpf_stats_enabled", 1).value_or("0") != "1") return std::nullopt;
+  MachineRuns sum;
+  for (bpf_program* p : {skel->progs.bm_sys_exit, skel->progs.bm_fork, skel->progs.bm_exec, skel->progs.bm_exit}) {
+    bpf_prog_info info{};
+    uint32_t len = sizeof info;
+    if (bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) != 0) return std::nullopt;
+    sum.ns += info.run_time_ns;
+    sum.runs += info.run_cnt;
+  }
+  return sum;
+}
+
 class Session {
  public:
   Session(tracer_bpf* skel, const spawn::SpawnSpec& spec, const TraceOptions& opt)
@@ -240,6 +262,7 @@ class Session {
   bool holding_ = false;  // started; kept up for the siblings (TraceOptions::hold_fd)
   bool ending_ = false;  // the verdict is in: what exits now, we killed
   bool discarding_ = false;  // draining records that are not this run's
+  std::optional<MachineRuns> machine_before_;
 
   std::unordered_map<uint32_t, std::string> cwd_;     // known from fork and chdir
   FailedTable failed_;
@@ -489,6 +512,11 @@ void Session::collect_counts() {
     cost.ns = static_cast<int64_t>(static_cast<double>(st.timed_ns) * static_cast<double>(st.events) /
                                    static_cast<double>(st.timed));
     cost.events = st.events;
+    const auto after = machine_runs(skel_);
+    if (machine_before_ && after && after->ns >= machine_before_->ns) {
+      cost.machine_ns = static_cast<int64_t>(after->ns - machine_before_->ns);
+      cost.machine_runs = after->runs - machine_before_->runs;
+    }
     log_.cost = cost;
   }
 }
@@ -555,6 +583,7 @@ TraceLog Session::run() {
     throw core::SystemError("eBPF: follow the replay's pid", err);
   }
   cwd_[tgid] = spec_.directory ? *spec_.directory : (spec_.base.cwd.empty() ? "/" : spec_.base.cwd);
+  machine_before_ = machine_runs(skel_);
   start_ns_ = monotonic_ns();
   const auto start = Clock::now();
   child_.go();
