@@ -7,6 +7,12 @@
 // aggregated here too: the first occurrence of a (call, errno, path) goes to
 // the ring buffer, the rest only count in a map.
 //
+// A failure seen before costs the copy of its strings, their hash and one
+// map update; a new one past the records kept, the copy and the hash (the
+// `seen` slots say it is new without a lookup). Measured in the kernel on a
+// storm of 1,000,000 failing stat(2) calls: 75-85 ns a call on distinct
+// paths, 120-150 on one path (bench/README.md), where it was 530 and 434.
+//
 // The arguments are read at the call's exit from the registers saved at its
 // entry (pt_regs: the x86-64 calls watched here never write them back), so
 // there is no program on sys_enter and no table of calls in flight: nothing
