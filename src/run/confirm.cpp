@@ -32,7 +32,10 @@ void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const 
                                                  ? "untraced run to confirm the start"
                                                  : "untraced run to confirm the exit after startsecs",
                                   "", topt));
-  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd, ticks_of(progress));
+  // In the traced run's mount namespace (a fix's throwaway copy of files)
+  // and network (of its own when supervisord's copy holds the port).
+  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd, ticks_of(progress),
+                                     topt.private_network);
   trace::UntracedCheck c;
   c.exited = u.exited;
   c.code = u.code;

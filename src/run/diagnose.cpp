@@ -285,6 +285,10 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   if (view) held = copy_listening(view->process_pid);
   progress.waiting(replay_waiting(spec.name, "replay", tracer.name(), topt));
   run.log = tracer.run(spec, topt);
+  // The replay whose log stands: an untraced run checks it under the same
+  // options, and none checks a verdict taken from supervisord's log.
+  trace::TraceOptions stands = topt;
+  bool from_log = false;
   if (view) {
     // A crash loop's copy comes and goes: the one supervisord runs now too.
     const auto after = ask_live(*live, cfg, proc, spec, fs);
@@ -315,13 +319,15 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
       progress.waiting(replay_waiting(spec.name, "replay in a network of its own", tracer.name(), isolated));
       try {
         evidence::take_isolated_replay(run.log, tracer.run(spec, isolated), *view, conflicts);
+        stands = isolated;
       } catch (const core::SystemError& e) {
         evidence::set_aside_self_conflict(run.log, *view, conflicts);
+        from_log = true;
         run.log.backend_note += std::string("; no second replay in a network namespace of its own: ") + e.what();
       }
     }
   }
-  if (watch.confirm_untraced) confirm_untraced(run.log, spec, topt, progress);
+  if (watch.confirm_untraced && !from_log) confirm_untraced(run.log, spec, stands, progress);
   return run;
 }
 
