@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "../trace/tracer_helpers.h"
 #include "trace/cost.h"
 
 using namespace bootmortem;
@@ -122,4 +123,61 @@ TEST_CASE("the share is of the traced run, also once an untraced run replaced it
   t.cost = cost_ms(1, 1);
   t.after_ms = 0;
   CHECK_FALSE(trace::cost_share(t));
+}
+
+// confirm_untraced itself, with real runs of a shell script as the untraced
+// run (the traced runs are made up).
+TEST_CASE("confirm_untraced: an exit untraced decides and the traced run's evidence stays") {
+  trace::TraceOptions topt;
+  topt.startsecs = 1.0;
+  topt.watch = 1.0;
+  auto t = stayed_up("ptrace+seccomp");
+  t.after_ms = 2000;
+  t.failed_total = 1'000'000;
+  t.err.head = "traced output\n";
+  run::SilentProgress quiet;
+  run::confirm_untraced(t, testing::shell("exit 3"), topt, quiet);
+  REQUIRE(t.untraced);
+  CHECK(t.untraced->decided);
+  CHECK(t.untraced->exited);
+  CHECK(t.untraced->code == 3);
+  CHECK(t.untraced->traced_verdict == trace::Verdict::Starts);
+  CHECK(t.untraced->traced_after_ms == 2000);
+  CHECK(t.verdict == trace::Verdict::Fails);
+  CHECK(t.exit_code == 3);
+  CHECK(t.after_ms == t.untraced->after_ms);
+  CHECK(t.after_ms < 1000);
+  CHECK(t.failed_total == 1'000'000);
+  CHECK(t.err.head == "traced output\n");
+  CHECK(t.backend_note.find("the verdict is an untraced run's") != std::string::npos);
+}
+
+TEST_CASE("confirm_untraced: untraced also past startsecs, the traced verdict stands") {
+  trace::TraceOptions topt;
+  topt.startsecs = 0.3;
+  topt.watch = 0.3;
+  run::SilentProgress quiet;
+  auto up = stayed_up("ebpf");
+  up.after_ms = 600;
+  run::confirm_untraced(up, testing::shell("sleep 30"), topt, quiet);
+  REQUIRE(up.untraced);
+  CHECK_FALSE(up.untraced->decided);
+  CHECK_FALSE(up.untraced->exited);
+  CHECK(up.verdict == trace::Verdict::Starts);
+  CHECK(up.after_ms == 600);
+  CHECK(up.backend_note.find("untraced run's") == std::string::npos);
+  // An exit after startsecs untraced too: the traced exit stays.
+  auto late = exited("ptrace", 450);
+  run::confirm_untraced(late, testing::shell("sleep 0.4; exit 3"), topt, quiet);
+  REQUIRE(late.untraced);
+  CHECK(late.untraced->exited);
+  CHECK_FALSE(late.untraced->decided);
+  CHECK(late.after_ms == 450);
+  // A cost known to be small: no untraced run at all.
+  auto cheap = stayed_up("ebpf");
+  cheap.after_ms = 600;
+  cheap.cost = cost_ms(1, 10);
+  run::confirm_untraced(cheap, testing::shell("exit 3"), topt, quiet);
+  CHECK_FALSE(cheap.untraced);
+  CHECK(cheap.verdict == trace::Verdict::Starts);
 }
