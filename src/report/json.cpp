@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "core/error.h"
+#include "report/cost_json.h"
 #include "report/json_text.h"
 #include "report/logs.h"
 #include "report/supervisor.h"
@@ -71,6 +72,30 @@ json trace_json(const trace::TraceLog& t) {
                                 {"exits_dropped", t.exits_dropped},
                                 {"lost_events", t.lost_events}})
     if (n) j[name] = n;
+  // What the tracing took from the program (null when unknown).
+  j["cost"] = tracing_cost_json(t);
+  // The verdict checked by a run with no tracer (null when none ran): its
+  // exit and timing, whether it decided (its verdict, exit and timing are
+  // then the report's), and the traced run's own.
+  if (t.untraced) {
+    const auto& u = *t.untraced;
+    const bool up = u.decided ? u.traced_verdict == trace::Verdict::Starts : t.verdict == trace::Verdict::Starts;
+    const auto& code = u.decided ? u.traced_code : t.exit_code;
+    const auto& sig = u.decided ? u.traced_signal : t.exit_signal;
+    j["untraced"] = {{"exited", u.exited},
+                     {"code", opt_int(u.code)},
+                     {"signal", u.signal ? json(signal_name(*u.signal)) : json(nullptr)},
+                     {"after_ms", u.after_ms},
+                     {"decided", u.decided},
+                     {"traced",
+                      {{"verdict", up ? "starts" : "fails"},
+                       {"code", opt_int(code)},
+                       {"signal", sig ? json(signal_name(*sig)) : json(nullptr)},
+                       {"after_ms", u.decided ? u.traced_after_ms : t.after_ms}}},
+                     {"text", untraced_text(t)}};
+  } else {
+    j["untraced"] = nullptr;
+  }
   return j;
 }
 

@@ -183,7 +183,11 @@ void render_markdown(const View& v, std::ostream& out) {
   if (!ev.trace.backend_why.empty()) out << ", " << ev.trace.backend_why;
   if (!ev.trace.backend_note.empty()) out << " (" << ev.trace.backend_note << ")";
   if (auto lost = trace_not_kept(ev.trace); !lost.empty()) out << "; " << lost;
-  out << "\n\n";
+  out << "\n";
+  if (auto cost = tracing_cost_text(ev.trace); !cost.empty()) out << "- Tracing cost: " << cost << "\n";
+  if (auto checked = untraced_text(ev.trace); !checked.empty())
+    out << "- Verdict checked without a tracer: " << checked << "\n";
+  out << "\n";
 
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
     if (tail->empty()) continue;

@@ -195,6 +195,9 @@ void render_text(const View& v, const RenderOptions& o, std::ostream& out) {
   fmt::print(out, "{}: {}{}{}\n", st.bold("Trace"), t.backend, t.backend_why.empty() ? "" : ", " + t.backend_why,
              t.backend_note.empty() ? "" : " (" + t.backend_note + ")");
   if (auto lost = trace_not_kept(t); !lost.empty()) fmt::print(out, "  {}\n", lost);
+  if (auto cost = tracing_cost_text(t); !cost.empty()) fmt::print(out, "  Tracing cost: {}\n", cost);
+  if (auto checked = untraced_text(t); !checked.empty())
+    fmt::print(out, "  Verdict checked without a tracer: {}\n", checked);
   for (const auto& [label, tail] : {std::pair{"stderr", &v.stderr_tail}, {"stdout", &v.stdout_tail}}) {
     if (tail->empty()) continue;
     fmt::print(out, "\n{}:\n", st.bold(fmt::format("{} (last {} lines)", label, k_tail_lines)));

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "core/error.h"
+#include "report/cost_json.h"
 #include "report/json_text.h"
 #include "report/trace_report.h"
 #include "report/view.h"
@@ -83,6 +84,8 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
       {"failed_distinct", t.failed.size()},
       {"failed_dropped", t.failed_dropped},
       {"lost_events", t.lost_events},
+      // What the tracing took from the command (null when unknown).
+      {"cost", tracing_cost_json(t)},
       {"stdout", stream(t.out, v.stdout_tail)},
       {"stderr", stream(t.err, v.stderr_tail)},
   };

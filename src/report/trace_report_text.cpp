@@ -85,6 +85,7 @@ void render_trace_text(const TraceView& v, const TraceRenderOptions& o, std::ost
   if (!t.backend_why.empty()) out << ", " << t.backend_why;
   out << "\n";
   if (!t.backend_note.empty()) out << "  " << t.backend_note << "\n";
+  if (auto cost = tracing_cost_text(t); !cost.empty()) out << "  Tracing cost: " << cost << "\n";
   if (t.lost_events)
     out << "  " << t.lost_events
         << " events lost (the tracer could not keep up): the counts below are lower bounds\n";

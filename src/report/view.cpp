@@ -9,6 +9,7 @@
 #include "report/logs.h"
 #include "report/supervisor.h"
 #include "rules/trace_text.h"
+#include "trace/cost.h"
 
 namespace bootmortem::report {
 namespace {
@@ -91,6 +92,73 @@ std::string trace_not_kept(const trace::TraceLog& t) {
     items += (items.empty() ? "" : " and ") + std::to_string(t.exits_dropped) + " process exits";
   if (!items.empty()) out += (out.empty() ? "" : ", ") + items + " not kept";
   return out;
+}
+
+namespace {
+
+// 1234567 -> "1,234,567".
+std::string grouped(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// "0.42 ms", "4.2 ms", "310 ms", "7.4 s".
+std::string duration_ns(int64_t ns) {
+  const double ms = static_cast<double>(ns) / 1e6;
+  if (ms < 1) return fmt::format("{:.2f} ms", ms);
+  if (ms < 10) return fmt::format("{:.1f} ms", ms);
+  if (ms < 1000) return fmt::format("{:.0f} ms", ms);
+  return fmt::format("{:.1f} s", ms / 1000);
+}
+std::string duration_ms(int64_t ms) { return duration_ns(ms * 1'000'000); }
+
+// "4.2 %", "23 %".
+std::string percent(double share) {
+  const double p = share * 100;
+  return p < 10 ? fmt::format("{:.1f} %", p) : fmt::format("{:.0f} %", p);
+}
+
+// One run's end as the untraced line tells it.
+std::string run_end(bool up, const std::optional<int>& code, const std::optional<int>& sig, int64_t after_ms) {
+  if (up) return "still up at " + duration_ms(after_ms);
+  if (sig) return "killed by " + signal_name(*sig) + " after " + duration_ms(after_ms);
+  if (code) return "exit status " + std::to_string(*code) + " after " + duration_ms(after_ms);
+  return "ended after " + duration_ms(after_ms);
+}
+
+}  // namespace
+
+std::string tracing_cost_text(const trace::TraceLog& t) {
+  if (!t.cost) return "";
+  const auto& c = *t.cost;
+  const auto share = trace::cost_share(t);
+  const std::string of_run =
+      share ? " (" + percent(*share) + " of its " + duration_ms(trace::traced_ms(t)) + " run)" : "";
+  std::string out;
+  if (t.backend.starts_with("ptrace"))
+    out = "ptrace stopped it " + grouped(c.events) + (c.events == 1 ? " time" : " times") + ", at least " +
+          duration_ns(c.ns) + of_run;
+  else if (t.backend == "ebpf")
+    out = "eBPF programs " + duration_ns(c.ns) + " on " + grouped(c.events) + " of its events" + of_run;
+  else
+    out = t.backend + " " + duration_ns(c.ns) + " on " + grouped(c.events) + " of its events" + of_run;
+  if (c.machine_ns >= 0) out += "; " + duration_ns(c.machine_ns) + " over all the machine's calls";
+  return out;
+}
+
+std::string untraced_text(const trace::TraceLog& t) {
+  if (!t.untraced) return "";
+  const auto& u = *t.untraced;
+  const std::string traced =
+      u.decided ? run_end(u.traced_verdict == trace::Verdict::Starts, u.traced_code, u.traced_signal,
+                          u.traced_after_ms)
+                : run_end(t.verdict == trace::Verdict::Starts, t.exit_code, t.exit_signal, t.after_ms);
+  return "traced: " + traced + "; untraced: " + run_end(!u.exited, u.code, u.signal, u.after_ms) +
+         (u.decided ? "; the verdict is the untraced run's" : "; the traced verdict stands");
 }
 
 std::string signal_name(int sig) {

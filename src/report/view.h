@@ -50,6 +50,15 @@ std::vector<std::string> redact_argv(const std::vector<std::string>& argv);
 // What the tracer counted but did not keep, for people: "3 events lost,
 // 9000 execs and 9000 process exits not kept"; empty when all was kept.
 std::string trace_not_kept(const trace::TraceLog& t);
+// What tracing took from the program, for people: "ptrace stopped it 12,345
+// times, at least 310 ms (4.2 % of its 7.4 s run)", "eBPF programs 412 ms on
+// 1,000,003 of its events (23 % of its 1.8 s run); 430 ms over all the
+// machine's calls"; empty when the cost is unknown.
+std::string tracing_cost_text(const trace::TraceLog& t);
+// The verdict checked by a run with no tracer: "traced: still up at 3.0 s;
+// untraced: exit status 3 after 0.9 s; the verdict is the untraced run's";
+// empty when there was no such run.
+std::string untraced_text(const trace::TraceLog& t);
 // "SIGSEGV" for 11; "signal 99" when unknown.
 std::string signal_name(int sig);
 // "live-supervisord (pid 1234), observed", "invoker, assumed"...

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "run/confirm.h"
 #include "run/diagnose.h"
 #include "run/progress.h"
 #include "config/config.h"
@@ -94,8 +95,8 @@ struct ProgramRun {
 struct Watch {
   std::optional<double> startsecs;
   double window = k_default_watch;
-  // A start seen under ptrace (which stops the program at every trapped
-  // call) is confirmed by a run with no tracer, whose verdict wins.
+  // A verdict the traced run's timing decided, under a tracer whose cost is
+  // unknown or large, is checked by a run with no tracer (run/confirm.h).
   bool confirm_untraced = false;
 };
 // progress is told what each wait is for and ticked while it lasts.
@@ -103,13 +104,6 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
                        const config::ProcessConfig& proc, const spawn::SpawnSpec& spec, bool replay_running,
                        const Watch& watch, bool more_runs, LazyTracer& tracer, const core::FileSystem& fs,
                        Progress& progress = plain_progress());
-
-// The traced run stayed up, or exited only after startsecs; under ptrace that
-// may be the tracer's doing. The same spawn with no tracer decides: its exit
-// (before startsecs, for a traced exit after it) replaces the traced run's
-// verdict and timing, and the traced run's evidence stays.
-void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt,
-                      Progress& progress = plain_progress());
 
 // A replay's wait as progress shows it: what runs, on which backend, for
 // how long (topt's startsecs and window).

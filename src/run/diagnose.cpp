@@ -27,7 +27,6 @@
 #include "trace/port_owner.h"
 #include "trace/procfs.h"
 #include "trace/trace.h"
-#include "trace/untraced.h"
 
 extern char** environ;
 
@@ -235,46 +234,6 @@ std::vector<size_t> self_conflicts(const trace::TraceLog& log, const std::vector
 
 }  // namespace
 
-// The traced run stayed up, or exited only after startsecs; under ptrace
-// that may be the tracer's doing (a program that fails many calls is stopped
-// at each, and an exit supervisord sees before startsecs, BACKOFF, comes
-// after it: a crash loop or EXITED). The same spawn with no tracer decides:
-// its exit before startsecs replaces the traced run's verdict and timing, and
-// the traced run's evidence stays.
-void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const trace::TraceOptions& topt,
-                      Progress& progress) {
-  const auto startsecs_ms = static_cast<int64_t>(topt.startsecs * 1000);
-  const bool stayed_up = log.verdict == trace::Verdict::Starts;
-  const bool exited_late = log.verdict == trace::Verdict::Fails && (log.exit_code || log.exit_signal) &&
-                           log.after_ms >= startsecs_ms;
-  if (!(stayed_up || exited_late) || log.spawnerr || !log.backend.starts_with("ptrace")) return;
-  progress.waiting(replay_waiting(spec.name, stayed_up ? "untraced run to confirm the start"
-                                                       : "untraced run to confirm the exit after startsecs",
-                                  "", topt));
-  const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd, ticks_of(progress));
-  if (exited_late) {
-    // Untraced, it also lives through startsecs: the traced verdict stands.
-    if (!u.exited || u.after_ms >= startsecs_ms) {
-      log.backend_note += std::string("; an untraced run also lives through startsecs (") +
-                          (u.exited ? "exits after " : "still up after ") + std::to_string(u.after_ms) + " ms)";
-      return;
-    }
-  } else if (!u.exited) {
-    log.backend_note += "; an untraced run confirms the start (still up after " + std::to_string(u.after_ms) + " ms)";
-    return;
-  }
-  const std::string traced = stayed_up ? "traced, still up after " + std::to_string(log.after_ms) + " ms"
-                                       : "traced, exited after " + std::to_string(log.after_ms) + " ms, past startsecs";
-  const std::string how = u.signal ? "killed by signal " + std::to_string(*u.signal)
-                                   : "exit status " + std::to_string(u.code.value_or(0));
-  log.backend_note += "; the verdict is an untraced run's: " + traced + " (ptrace stops it at every trapped call), "
-                      "untraced " + how + " after " + std::to_string(u.after_ms) + " ms";
-  log.verdict = trace::Verdict::Fails;
-  log.exit_code = u.code;
-  log.exit_signal = u.signal;
-  log.after_ms = u.after_ms;
-}
-
 trace::TraceLog LazyTracer::run(const spawn::SpawnSpec& spec, const trace::TraceOptions& options) {
   if (!choice_) choice_ = trace::choose_tracer(kind_);
   trace::TraceLog log = choice_->tracer->run(spec, options);
@@ -326,6 +285,10 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
   if (view) held = copy_listening(view->process_pid);
   progress.waiting(replay_waiting(spec.name, "replay", tracer.name(), topt));
   run.log = tracer.run(spec, topt);
+  // The replay whose log stands: an untraced run checks it under the same
+  // options, and none checks a verdict taken from supervisord's log.
+  trace::TraceOptions stands = topt;
+  bool from_log = false;
   if (view) {
     // A crash loop's copy comes and goes: the one supervisord runs now too.
     const auto after = ask_live(*live, cfg, proc, spec, fs);
@@ -356,13 +319,15 @@ ProgramRun run_program(const std::optional<trace::LiveSupervisord>& live, const 
       progress.waiting(replay_waiting(spec.name, "replay in a network of its own", tracer.name(), isolated));
       try {
         evidence::take_isolated_replay(run.log, tracer.run(spec, isolated), *view, conflicts);
+        stands = isolated;
       } catch (const core::SystemError& e) {
         evidence::set_aside_self_conflict(run.log, *view, conflicts);
+        from_log = true;
         run.log.backend_note += std::string("; no second replay in a network namespace of its own: ") + e.what();
       }
     }
   }
-  if (watch.confirm_untraced) confirm_untraced(run.log, spec, topt, progress);
+  if (watch.confirm_untraced && !from_log) confirm_untraced(run.log, spec, stands, progress);
   return run;
 }
 

@@ -135,6 +135,55 @@ evidence::LogEvent log_event_from(const json& j) {
   return e;
 }
 
+json cost_json(const std::optional<trace::TracerCost>& c) {
+  if (!c) return nullptr;
+  return {{"ns", c->ns}, {"events", c->events}, {"machine_ns", c->machine_ns}, {"machine_runs", c->machine_runs}};
+}
+std::optional<trace::TracerCost> cost_from(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  trace::TracerCost c;
+  c.ns = j.at("ns").get<int64_t>();
+  c.events = j.at("events").get<uint64_t>();
+  c.machine_ns = j.at("machine_ns").get<int64_t>();
+  c.machine_runs = j.at("machine_runs").get<uint64_t>();
+  return c;
+}
+
+json verdict_json(trace::Verdict v) { return v == trace::Verdict::Starts ? "starts" : "fails"; }
+trace::Verdict verdict_from(const json& j) {
+  const std::string verdict = j.get<std::string>();
+  if (verdict != "starts" && verdict != "fails")
+    throw json::other_error::create(501, "verdict '" + verdict + "'", nullptr);
+  return verdict == "starts" ? trace::Verdict::Starts : trace::Verdict::Fails;
+}
+
+json untraced_json(const std::optional<trace::UntracedCheck>& u) {
+  if (!u) return nullptr;
+  return {{"exited", u->exited},
+          {"code", opt_int(u->code)},
+          {"signal", opt_int(u->signal)},
+          {"after_ms", u->after_ms},
+          {"decided", u->decided},
+          {"traced_verdict", verdict_json(u->traced_verdict)},
+          {"traced_code", opt_int(u->traced_code)},
+          {"traced_signal", opt_int(u->traced_signal)},
+          {"traced_after_ms", u->traced_after_ms}};
+}
+std::optional<trace::UntracedCheck> untraced_from(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  trace::UntracedCheck u;
+  u.exited = j.at("exited").get<bool>();
+  u.code = opt_int_from(j.at("code"));
+  u.signal = opt_int_from(j.at("signal"));
+  u.after_ms = j.at("after_ms").get<int64_t>();
+  u.decided = j.at("decided").get<bool>();
+  u.traced_verdict = verdict_from(j.at("traced_verdict"));
+  u.traced_code = opt_int_from(j.at("traced_code"));
+  u.traced_signal = opt_int_from(j.at("traced_signal"));
+  u.traced_after_ms = j.at("traced_after_ms").get<int64_t>();
+  return u;
+}
+
 }  // namespace
 
 json bytes_json(const std::string& s) {
@@ -175,7 +224,7 @@ json trace_log_json(const trace::TraceLog& t) {
   return {{"backend", bytes_json(t.backend)},
           {"backend_note", bytes_json(t.backend_note)},
           {"backend_why", bytes_json(t.backend_why)},
-          {"verdict", t.verdict == trace::Verdict::Starts ? "starts" : "fails"},
+          {"verdict", verdict_json(t.verdict)},
           {"main_pid", t.main_pid},
           {"exit_code", opt_int(t.exit_code)},
           {"exit_signal", opt_int(t.exit_signal)},
@@ -192,6 +241,8 @@ json trace_log_json(const trace::TraceLog& t) {
           {"exits_dropped", t.exits_dropped},
           {"processes", t.processes},
           {"lost_events", t.lost_events},
+          {"cost", cost_json(t.cost)},
+          {"untraced", untraced_json(t.untraced)},
           {"out", captured_json(t.out)},
           {"err", captured_json(t.err)},
           {"main_status", opt_bytes(t.main_status)},
@@ -204,10 +255,7 @@ trace::TraceLog trace_log_from_json(const json& j) {
   t.backend = bytes_from_json(j.at("backend"));
   t.backend_note = bytes_from_json(j.at("backend_note"));
   t.backend_why = bytes_from_json(j.at("backend_why"));
-  const std::string verdict = j.at("verdict").get<std::string>();
-  if (verdict != "starts" && verdict != "fails")
-    throw json::other_error::create(501, "verdict '" + verdict + "'", nullptr);
-  t.verdict = verdict == "starts" ? trace::Verdict::Starts : trace::Verdict::Fails;
+  t.verdict = verdict_from(j.at("verdict"));
   t.main_pid = j.at("main_pid").get<int>();
   t.exit_code = opt_int_from(j.at("exit_code"));
   t.exit_signal = opt_int_from(j.at("exit_signal"));
@@ -225,6 +273,8 @@ trace::TraceLog trace_log_from_json(const json& j) {
   t.exits_dropped = j.at("exits_dropped").get<uint64_t>();
   t.processes = j.at("processes").get<size_t>();
   t.lost_events = j.at("lost_events").get<uint64_t>();
+  t.cost = cost_from(j.at("cost"));
+  t.untraced = untraced_from(j.at("untraced"));
   t.out = captured_from(j.at("out"));
   t.err = captured_from(j.at("err"));
   t.main_status = opt_bytes_from(j.at("main_status"));

@@ -29,11 +29,11 @@ void kill_descendants(pid_t pid) {
 }  // namespace
 
 UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd,
-                         const std::function<void(int64_t elapsed_ms)>& tick) {
+                         const std::function<void(int64_t elapsed_ms)>& tick, bool private_network) {
   UntracedRun r;
   // Orphans of the run (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  ReplayChild child(spec, 4096, std::nullopt, false, mount_ns_fd);
+  ReplayChild child(spec, 4096, std::nullopt, private_network, mount_ns_fd);
   const pid_t main = child.fork_child();
   const auto start = Clock::now();
   child.go();

@@ -23,8 +23,10 @@ struct UntracedRun {
 // umask, fds), watches the main process for at most limit_s seconds, then
 // ends the whole tree (process group, and every orphan it left to this
 // process as subreaper). tick, when given, is called as TraceOptions::tick
-// is. Throws SystemError when the run itself could not be set up.
+// is; private_network as TraceOptions::private_network (the traced run it
+// checks had a network of its own). Throws SystemError when the run itself
+// could not be set up.
 UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd = -1,
-                         const std::function<void(int64_t elapsed_ms)>& tick = {});
+                         const std::function<void(int64_t elapsed_ms)>& tick = {}, bool private_network = false);
 
 }  // namespace bootmortem::trace

@@ -69,8 +69,10 @@ TEST_CASE("what the tracer counted but did not keep is present when nonzero; pid
   report::Report r;
   r.ev = testing::seed_evidence(false);
   auto j = as_json(r);
-  CHECK(j["trace"].size() == 4);  // backend, why, note and attempts only
+  CHECK(j["trace"].size() == 6);  // backend, why, note, attempts, cost and untraced only
   CHECK(j["trace"]["attempts"] == 1);
+  CHECK(j["trace"]["cost"].is_null());
+  CHECK(j["trace"]["untraced"].is_null());
   CHECK_FALSE(j["syscalls_failed"].back().contains("pids"));
   r.ev.trace.execs_dropped = 9000;
   r.ev.trace.lost_events = 3;
@@ -90,4 +92,43 @@ TEST_CASE("bytes that are not UTF-8 (stderr, a failed call's path) become U+FFFD
   auto j = as_json(r);  // json::parse throws on invalid UTF-8
   CHECK(j["stderr_tail"] == "Traceback \xef\xbf\xbd\xef\xbf\xbd\n");
   CHECK(j["syscalls_failed"].back()["path"] == "/root/.cache/\xef\xbf\xbd");
+}
+
+TEST_CASE("trace: the tracing cost, and the untraced run that decided the verdict with the traced run's own") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  auto& t = r.ev.trace;
+  t.backend = "ptrace";
+  t.exit_code = 3;
+  t.after_ms = 900;
+  t.cost = trace::TracerCost{2'400'000'000, 2'000'004};
+  trace::UntracedCheck u;
+  u.exited = true;
+  u.code = 3;
+  u.after_ms = 900;
+  u.decided = true;
+  u.traced_verdict = trace::Verdict::Starts;
+  u.traced_after_ms = 3000;
+  t.untraced = u;
+  auto j = as_json(r);
+  CHECK(j["trace"]["cost"] == json{{"ns", 2'400'000'000}, {"events", 2'000'004}, {"share", 0.8}, {"traced_ms", 3000}});
+  const auto& ju = j["trace"]["untraced"];
+  CHECK(ju["exited"] == true);
+  CHECK(ju["code"] == 3);
+  CHECK(ju["signal"].is_null());
+  CHECK(ju["after_ms"] == 900);
+  CHECK(ju["decided"] == true);
+  CHECK(ju["traced"] == json{{"verdict", "starts"}, {"code", nullptr}, {"signal", nullptr}, {"after_ms", 3000}});
+  CHECK(ju["text"] == "traced: still up at 3.0 s; untraced: exit status 3 after 900 ms; the verdict is the untraced run's");
+  CHECK(j["exit"]["after_ms"] == 900);
+  // eBPF with the kernel's statistics: the machine's figure too.
+  t.backend = "ebpf";
+  t.untraced.reset();
+  t.after_ms = 1000;
+  t.cost = trace::TracerCost{230'000'000, 1'000'003, 250'000'000, 1'200'000};
+  j = as_json(r);
+  CHECK(j["trace"]["cost"]["machine_ns"] == 250'000'000);
+  CHECK(j["trace"]["cost"]["machine_runs"] == 1'200'000);
+  CHECK(j["trace"]["cost"]["share"] == doctest::Approx(0.23));
+  CHECK(j["trace"]["untraced"].is_null());
 }

@@ -74,3 +74,26 @@ TEST_CASE("lookups that found nothing are counted, not listed; a missing directo
   CHECK(t.find("chdir(\"/srv/missing\") = -1 ENOENT") != std::string::npos);
   CHECK(t.find("mkdir(\"/root/.cache\") = -1 EACCES") != std::string::npos);
 }
+
+TEST_CASE("the tracing cost and the untraced check under Trace, when there are some") {
+  report::Report r;
+  r.ev = testing::seed_evidence(false);
+  CHECK(text(r).find("Tracing cost") == std::string::npos);
+  CHECK(text(r).find("without a tracer") == std::string::npos);
+  auto& t = r.ev.trace;
+  t.cost = trace::TracerCost{310'000'000, 12345};
+  t.after_ms = 900;
+  trace::UntracedCheck u;
+  u.exited = true;
+  u.code = 3;
+  u.after_ms = 900;
+  u.decided = true;
+  u.traced_verdict = trace::Verdict::Starts;
+  u.traced_after_ms = 3000;
+  t.untraced = u;
+  const std::string s = text(r);
+  CHECK(s.find("\n  Tracing cost: ptrace stopped it 12,345 times, at least 310 ms (10 % of its 3.0 s run)\n") !=
+        std::string::npos);
+  CHECK(s.find("\n  Verdict checked without a tracer: traced: still up at 3.0 s; untraced: exit status 3 after "
+               "900 ms; the verdict is the untraced run's\n") != std::string::npos);
+}

@@ -119,7 +119,7 @@ TEST_CASE("json: golden, and the field names consumers key on") {
   json j = json::parse(text);
   for (const char* k : {"schema", "command", "filename", "backend", "why", "note", "exit", "processes", "execs",
                         "execs_dropped", "exits", "exits_dropped", "failed", "failed_total", "failed_distinct",
-                        "failed_dropped", "lost_events", "stdout", "stderr", "peak_rss_kib"})
+                        "failed_dropped", "lost_events", "cost", "stdout", "stderr", "peak_rss_kib"})
     CHECK_MESSAGE(j.contains(k), k);
   CHECK(j["schema"] == "bootmortem-trace/1");
   CHECK(j["exit"] == json{{"code", 1}, {"signal", nullptr}, {"after_ms", 812}, {"ended_by", nullptr}, {"status", 1}});
@@ -178,6 +178,21 @@ TEST_CASE("lost events are said, never silently dropped") {
   std::string text = render(r, report::TraceFormat::Text);
   CHECK(text.find("17 events lost") != std::string::npos);
   CHECK(json::parse(render(r, report::TraceFormat::Json))["lost_events"] == 17);
+}
+
+TEST_CASE("the tracing cost: a line and a JSON object when known, nothing made up when not") {
+  auto r = sample();
+  CHECK(render(r, report::TraceFormat::Text).find("Tracing cost") == std::string::npos);
+  CHECK(json::parse(render(r, report::TraceFormat::Json))["cost"].is_null());
+  r.log.cost = trace::TracerCost{203'000'000, 40'000};
+  CHECK(render(r, report::TraceFormat::Text).find("\n  Tracing cost: ptrace stopped it 40,000 times, at least 203 ms "
+                                                  "(25 % of its 812 ms run)\n") != std::string::npos);
+  auto j = json::parse(render(r, report::TraceFormat::Json));
+  CHECK(j["cost"]["ns"] == 203'000'000);
+  CHECK(j["cost"]["events"] == 40'000);
+  CHECK(j["cost"]["share"] == doctest::Approx(0.25));
+  CHECK(j["cost"]["traced_ms"] == 812);
+  CHECK_FALSE(j["cost"].contains("machine_ns"));
 }
 
 TEST_CASE("argv as a shell takes it back") {

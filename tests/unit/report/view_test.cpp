@@ -106,3 +106,69 @@ TEST_CASE("what the tracer did not keep, in words") {
   t.lost_events = 3;
   CHECK(report::trace_not_kept(t) == "3 events lost, 9000 execs and 8000 process exits not kept");
 }
+
+TEST_CASE("tracing cost: said when known, per backend, with its share of the traced run") {
+  trace::TraceLog t;
+  t.backend = "ptrace+seccomp";
+  t.after_ms = 7400;
+  CHECK(report::tracing_cost_text(t).empty());  // unknown: no number made up
+  t.cost = trace::TracerCost{310'000'000, 12345};
+  CHECK(report::tracing_cost_text(t) == "ptrace stopped it 12,345 times, at least 310 ms (4.2 % of its 7.4 s run)");
+  t.backend = "ebpf";
+  t.after_ms = 1800;
+  t.cost = trace::TracerCost{412'000'000, 1'000'003, 430'000'000, 3'000'000};
+  CHECK(report::tracing_cost_text(t) ==
+        "eBPF programs 412 ms on 1,000,003 of its events (23 % of its 1.8 s run); 430 ms over all the machine's "
+        "calls");
+  t.cost = trace::TracerCost{420'000, 812};
+  CHECK(report::tracing_cost_text(t) == "eBPF programs 0.42 ms on 812 of its events (0.0 % of its 1.8 s run)");
+  // The share is of the traced run, not of the untraced one that decided.
+  t.backend = "ptrace";
+  t.after_ms = 900;
+  t.cost = trace::TracerCost{9'800'000'000, 2'000'004};
+  trace::UntracedCheck u;
+  u.exited = true;
+  u.code = 3;
+  u.after_ms = 900;
+  u.decided = true;
+  u.traced_verdict = trace::Verdict::Starts;
+  u.traced_after_ms = 12000;
+  t.untraced = u;
+  CHECK(report::tracing_cost_text(t) == "ptrace stopped it 2,000,004 times, at least 9.8 s (82 % of its 12.0 s run)");
+}
+
+TEST_CASE("the verdict checked untraced: both runs, and which one decided") {
+  trace::TraceLog t;
+  t.backend = "ptrace";
+  CHECK(report::untraced_text(t).empty());
+  t.verdict = trace::Verdict::Fails;
+  t.exit_code = 3;
+  t.after_ms = 900;
+  trace::UntracedCheck u;
+  u.exited = true;
+  u.code = 3;
+  u.after_ms = 900;
+  u.decided = true;
+  u.traced_verdict = trace::Verdict::Starts;
+  u.traced_after_ms = 3000;
+  t.untraced = u;
+  CHECK(report::untraced_text(t) ==
+        "traced: still up at 3.0 s; untraced: exit status 3 after 900 ms; the verdict is the untraced run's");
+  // A traced exit after startsecs, killed untraced before it.
+  t.untraced->traced_verdict = trace::Verdict::Fails;
+  t.untraced->traced_code = 1;
+  t.untraced->traced_after_ms = 2400;
+  t.untraced->code.reset();
+  t.untraced->signal = SIGSEGV;
+  CHECK(report::untraced_text(t) ==
+        "traced: exit status 1 after 2.4 s; untraced: killed by SIGSEGV after 900 ms; the verdict is the untraced "
+        "run's");
+  // Untraced it also stays up: the traced verdict stands.
+  t.verdict = trace::Verdict::Starts;
+  t.exit_code.reset();
+  t.after_ms = 3000;
+  t.untraced = trace::UntracedCheck{};
+  t.untraced->after_ms = 3001;
+  CHECK(report::untraced_text(t) ==
+        "traced: still up at 3.0 s; untraced: still up at 3.0 s; the traced verdict stands");
+}

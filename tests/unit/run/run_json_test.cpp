@@ -56,6 +56,18 @@ trace::TraceLog every_field() {
   t.exits_dropped = 5;
   t.processes = 6;
   t.lost_events = 7;
+  t.cost = trace::TracerCost{310'000'000, 12345, 430'000'000, 2'000'000};
+  trace::UntracedCheck u;
+  u.exited = true;
+  u.code = 3;
+  u.signal = 6;
+  u.after_ms = 900;
+  u.decided = true;
+  u.traced_verdict = trace::Verdict::Starts;
+  u.traced_code = 1;
+  u.traced_signal = 15;
+  u.traced_after_ms = 3000;
+  t.untraced = u;
   t.out = {"out head", k_binary, 1 << 20, 1000};
   t.err = {k_binary, "err tail", 30, 0};
   t.main_status = "Uid:\t0\t0\t0\t0\n";
@@ -115,6 +127,26 @@ void check_same(const trace::TraceLog& a, const trace::TraceLog& b) {
   CHECK(a.exits_dropped == b.exits_dropped);
   CHECK(a.processes == b.processes);
   CHECK(a.lost_events == b.lost_events);
+  REQUIRE(a.cost.has_value() == b.cost.has_value());
+  if (a.cost) {
+    CHECK(a.cost->ns == b.cost->ns);
+    CHECK(a.cost->events == b.cost->events);
+    CHECK(a.cost->machine_ns == b.cost->machine_ns);
+    CHECK(a.cost->machine_runs == b.cost->machine_runs);
+  }
+  REQUIRE(a.untraced.has_value() == b.untraced.has_value());
+  if (a.untraced) {
+    const auto &x = *a.untraced, &y = *b.untraced;
+    CHECK(x.exited == y.exited);
+    CHECK(x.code == y.code);
+    CHECK(x.signal == y.signal);
+    CHECK(x.after_ms == y.after_ms);
+    CHECK(x.decided == y.decided);
+    CHECK(x.traced_verdict == y.traced_verdict);
+    CHECK(x.traced_code == y.traced_code);
+    CHECK(x.traced_signal == y.traced_signal);
+    CHECK(x.traced_after_ms == y.traced_after_ms);
+  }
   for (auto [x, y] : {std::pair{&a.out, &b.out}, std::pair{&a.err, &b.err}}) {
     CHECK(x->head == y->head);
     CHECK(x->tail == y->tail);
@@ -270,7 +302,9 @@ TEST_CASE("run_json: a document it did not write is an exception, not a guess") 
 TEST_CASE("run_json: written for these structs; a field added to one needs adding to run_json.cpp") {
   // When one of these fails, serialize the new field in run/run_json.cpp and
   // in the round trip above, then update the size.
-  CHECK(sizeof(trace::TraceLog) == 536);
+  CHECK(sizeof(trace::TraceLog) == 648);
+  CHECK(sizeof(trace::TracerCost) == 32);
+  CHECK(sizeof(trace::UntracedCheck) == 64);
   CHECK(sizeof(trace::FailedSyscall) == 216);
   CHECK(sizeof(trace::ProcessExit) == 48);
   CHECK(sizeof(trace::SiblingBind) == 80);

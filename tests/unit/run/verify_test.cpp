@@ -25,6 +25,9 @@ class FakeTracer final : public trace::Tracer {
     ++*runs_;
     trace::TraceLog t;
     t.backend = "fake";
+    // A tracer that costs the program nothing: its verdicts need no
+    // untraced run (run/confirm.h).
+    t.cost = trace::TracerCost{};
     t.watched_ms = static_cast<int64_t>((o.startsecs + o.watch) * 1000);
     for (const auto& n : needs_)
       if (spec.env.get(n).value_or("") != "1") {
