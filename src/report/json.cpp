@@ -87,6 +87,7 @@ json trace_json(const trace::TraceLog& t) {
                      {"signal", u.signal ? json(signal_name(*u.signal)) : json(nullptr)},
                      {"after_ms", u.after_ms},
                      {"decided", u.decided},
+                     {"output", u.output},
                      {"traced",
                       {{"verdict", up ? "starts" : "fails"},
                        {"code", opt_int(code)},

@@ -158,7 +158,8 @@ std::string untraced_text(const trace::TraceLog& t) {
                           u.traced_after_ms)
                 : run_end(t.verdict == trace::Verdict::Starts, t.exit_code, t.exit_signal, t.after_ms);
   return "traced: " + traced + "; untraced: " + run_end(!u.exited, u.code, u.signal, u.after_ms) +
-         (u.decided ? "; the verdict is the untraced run's" : "; the traced verdict stands");
+         (u.decided ? "; the verdict is the untraced run's" : "; the traced verdict stands") +
+         (u.output ? ", and so is the output shown" : "");
 }
 
 std::string signal_name(int sig) {

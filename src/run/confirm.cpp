@@ -35,7 +35,7 @@ void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const 
   // In the traced run's mount namespace (a fix's throwaway copy of files)
   // and network (of its own when supervisord's copy holds the port).
   const auto u = trace::run_untraced(spec, topt.startsecs + topt.watch, topt.mount_ns_fd, ticks_of(progress),
-                                     topt.private_network);
+                                     topt.private_network, topt.capture_bytes);
   trace::UntracedCheck c;
   c.exited = u.exited;
   c.code = u.code;
@@ -55,6 +55,12 @@ void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const 
   c.traced_after_ms = log.after_ms;
   log.untraced = c;
   log.backend_note += "; the verdict is an untraced run's";
+  // Its output reached the exit that decides; the traced run's was cut at
+  // the end of its watch (or came at its own, later exit).
+  log.out = u.out;
+  log.err = u.err;
+  c.output = true;
+  log.untraced = c;
   log.verdict = trace::Verdict::Fails;
   log.exit_code = u.code;
   log.exit_signal = u.signal;

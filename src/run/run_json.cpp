@@ -164,6 +164,7 @@ json untraced_json(const std::optional<trace::UntracedCheck>& u) {
           {"signal", opt_int(u->signal)},
           {"after_ms", u->after_ms},
           {"decided", u->decided},
+          {"output", u->output},
           {"traced_verdict", verdict_json(u->traced_verdict)},
           {"traced_code", opt_int(u->traced_code)},
           {"traced_signal", opt_int(u->traced_signal)},
@@ -177,6 +178,7 @@ std::optional<trace::UntracedCheck> untraced_from(const json& j) {
   u.signal = opt_int_from(j.at("signal"));
   u.after_ms = j.at("after_ms").get<int64_t>();
   u.decided = j.at("decided").get<bool>();
+  u.output = j.at("output").get<bool>();
   u.traced_verdict = verdict_from(j.at("traced_verdict"));
   u.traced_code = opt_int_from(j.at("traced_code"));
   u.traced_signal = opt_int_from(j.at("traced_signal"));

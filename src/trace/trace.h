@@ -84,6 +84,7 @@ struct UntracedCheck {
   std::optional<int> signal;
   int64_t after_ms = 0;       // when it exited, or how long it was watched
   bool decided = false;       // its verdict replaced the traced run's
+  bool output = false;        // and its stdout and stderr the traced run's
   // The traced run's own account, kept when the untraced run decided.
   Verdict traced_verdict = Verdict::Fails;
   std::optional<int> traced_code;

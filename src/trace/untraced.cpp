@@ -29,11 +29,12 @@ void kill_descendants(pid_t pid) {
 }  // namespace
 
 UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount_ns_fd,
-                         const std::function<void(int64_t elapsed_ms)>& tick, bool private_network) {
+                         const std::function<void(int64_t elapsed_ms)>& tick, bool private_network,
+                         size_t capture_bytes) {
   UntracedRun r;
   // Orphans of the run (a daemonizing program's grandchildren) come to us.
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  ReplayChild child(spec, 4096, std::nullopt, private_network, mount_ns_fd);
+  ReplayChild child(spec, capture_bytes, std::nullopt, private_network, mount_ns_fd);
   const pid_t main = child.fork_child();
   const auto start = Clock::now();
   child.go();
@@ -67,6 +68,10 @@ UntracedRun run_untraced(const spawn::SpawnSpec& spec, double limit_s, int mount
     if (p == 0) usleep(2000);
   }
   child.throw_child_failure();
+  child.close_stdin();
+  child.read_outputs();
+  r.out = child.out();
+  r.err = child.err();
   return r;
 }
 

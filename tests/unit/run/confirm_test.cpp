@@ -127,7 +127,7 @@ TEST_CASE("the share is of the traced run, also once an untraced run replaced it
 
 // confirm_untraced itself, with real runs of a shell script as the untraced
 // run (the traced runs are made up).
-TEST_CASE("confirm_untraced: an exit untraced decides and the traced run's evidence stays") {
+TEST_CASE("confirm_untraced: an exit untraced decides; the traced run's evidence stays, the output is the untraced run's") {
   trace::TraceOptions topt;
   topt.startsecs = 1.0;
   topt.watch = 1.0;
@@ -136,9 +136,10 @@ TEST_CASE("confirm_untraced: an exit untraced decides and the traced run's evide
   t.failed_total = 1'000'000;
   t.err.head = "traced output\n";
   run::SilentProgress quiet;
-  run::confirm_untraced(t, testing::shell("exit 3"), topt, quiet);
+  run::confirm_untraced(t, testing::shell("echo no module found >&2; exit 3"), topt, quiet);
   REQUIRE(t.untraced);
   CHECK(t.untraced->decided);
+  CHECK(t.untraced->output);
   CHECK(t.untraced->exited);
   CHECK(t.untraced->code == 3);
   CHECK(t.untraced->traced_verdict == trace::Verdict::Starts);
@@ -148,7 +149,8 @@ TEST_CASE("confirm_untraced: an exit untraced decides and the traced run's evide
   CHECK(t.after_ms == t.untraced->after_ms);
   CHECK(t.after_ms < 1000);
   CHECK(t.failed_total == 1'000'000);
-  CHECK(t.err.head == "traced output\n");
+  // The traced run was cut before the exit; the untraced one said why it exits.
+  CHECK(t.err.text() == "no module found\n");
   CHECK(t.backend_note.find("the verdict is an untraced run's") != std::string::npos);
 }
 

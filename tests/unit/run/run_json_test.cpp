@@ -63,6 +63,7 @@ trace::TraceLog every_field() {
   u.signal = 6;
   u.after_ms = 900;
   u.decided = true;
+  u.output = true;
   u.traced_verdict = trace::Verdict::Starts;
   u.traced_code = 1;
   u.traced_signal = 15;
@@ -142,6 +143,7 @@ void check_same(const trace::TraceLog& a, const trace::TraceLog& b) {
     CHECK(x.signal == y.signal);
     CHECK(x.after_ms == y.after_ms);
     CHECK(x.decided == y.decided);
+    CHECK(x.output == y.output);
     CHECK(x.traced_verdict == y.traced_verdict);
     CHECK(x.traced_code == y.traced_code);
     CHECK(x.traced_signal == y.traced_signal);
