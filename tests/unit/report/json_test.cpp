@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../rules/seed_evidence.h"
+#include "../trace/tracer_helpers.h"
 #include "report/report.h"
 
 using namespace bootmortem;
@@ -102,14 +103,7 @@ TEST_CASE("trace: the tracing cost, and the untraced run that decided the verdic
   t.exit_code = 3;
   t.after_ms = 900;
   t.cost = trace::TracerCost{2'400'000'000, 2'000'004};
-  trace::UntracedCheck u;
-  u.exited = true;
-  u.code = 3;
-  u.after_ms = 900;
-  u.decided = true;
-  u.traced_verdict = trace::Verdict::Starts;
-  u.traced_after_ms = 3000;
-  t.untraced = u;
+  t.untraced = testing::untraced_exit_3(3000);
   auto j = as_json(r);
   CHECK(j["trace"]["cost"] == json{{"ns", 2'400'000'000}, {"events", 2'000'004}, {"share", 0.8}, {"traced_ms", 3000}});
   const auto& ju = j["trace"]["untraced"];

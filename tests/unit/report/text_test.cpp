@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "../rules/seed_evidence.h"
+#include "../trace/tracer_helpers.h"
 #include "report/report.h"
 
 using namespace bootmortem;
@@ -83,14 +84,7 @@ TEST_CASE("the tracing cost and the untraced check under Trace, when there are s
   auto& t = r.ev.trace;
   t.cost = trace::TracerCost{310'000'000, 12345};
   t.after_ms = 900;
-  trace::UntracedCheck u;
-  u.exited = true;
-  u.code = 3;
-  u.after_ms = 900;
-  u.decided = true;
-  u.traced_verdict = trace::Verdict::Starts;
-  u.traced_after_ms = 3000;
-  t.untraced = u;
+  t.untraced = testing::untraced_exit_3(3000);
   const std::string s = text(r);
   CHECK(s.find("\n  Tracing cost: ptrace stopped it 12,345 times, at least 310 ms (10 % of its 3.0 s run)\n") !=
         std::string::npos);

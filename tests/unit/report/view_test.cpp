@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "../rules/seed_evidence.h"
+#include "../trace/tracer_helpers.h"
 
 using namespace bootmortem;
 
@@ -126,14 +127,7 @@ TEST_CASE("tracing cost: said when known, per backend, with its share of the tra
   t.backend = "ptrace";
   t.after_ms = 900;
   t.cost = trace::TracerCost{9'800'000'000, 2'000'004};
-  trace::UntracedCheck u;
-  u.exited = true;
-  u.code = 3;
-  u.after_ms = 900;
-  u.decided = true;
-  u.traced_verdict = trace::Verdict::Starts;
-  u.traced_after_ms = 12000;
-  t.untraced = u;
+  t.untraced = testing::untraced_exit_3(12000);
   CHECK(report::tracing_cost_text(t) == "ptrace stopped it 2,000,004 times, at least 9.8 s (82 % of its 12.0 s run)");
 }
 
@@ -144,14 +138,7 @@ TEST_CASE("the verdict checked untraced: both runs, and which one decided") {
   t.verdict = trace::Verdict::Fails;
   t.exit_code = 3;
   t.after_ms = 900;
-  trace::UntracedCheck u;
-  u.exited = true;
-  u.code = 3;
-  u.after_ms = 900;
-  u.decided = true;
-  u.traced_verdict = trace::Verdict::Starts;
-  u.traced_after_ms = 3000;
-  t.untraced = u;
+  t.untraced = testing::untraced_exit_3(3000);
   CHECK(report::untraced_text(t) ==
         "traced: still up at 3.0 s; untraced: exit status 3 after 900 ms; the verdict is the untraced run's");
   // A traced exit after startsecs, killed untraced before it.

@@ -104,14 +104,7 @@ TEST_CASE("no untraced run for a spawn error or a run that was not a replay") {
 TEST_CASE("the share is of the traced run, also once an untraced run replaced its timing") {
   auto t = exited("ptrace", 900);  // the untraced run's exit
   t.cost = cost_ms(2700, 2'000'000);
-  trace::UntracedCheck u;
-  u.exited = true;
-  u.code = 3;
-  u.after_ms = 900;
-  u.decided = true;
-  u.traced_verdict = trace::Verdict::Starts;
-  u.traced_after_ms = 3000;
-  t.untraced = u;
+  t.untraced = testing::untraced_exit_3(3000);
   CHECK(trace::traced_ms(t) == 3000);
   CHECK(*trace::cost_share(t) == doctest::Approx(0.9));
   // Not decided: the run's own timing is the traced one.

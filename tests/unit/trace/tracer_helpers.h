@@ -30,6 +30,19 @@ inline spawn::SpawnSpec shell(const std::string& script) {
   return s;
 }
 
+// An untraced run that decided: exit status 3 after 900 ms, where the traced
+// run was still up after traced_after_ms.
+inline trace::UntracedCheck untraced_exit_3(int64_t traced_after_ms) {
+  trace::UntracedCheck u;
+  u.exited = true;
+  u.code = 3;
+  u.after_ms = 900;
+  u.decided = true;
+  u.traced_verdict = trace::Verdict::Starts;
+  u.traced_after_ms = traced_after_ms;
+  return u;
+}
+
 inline const trace::FailedSyscall* find_failed(const trace::TraceLog& log, const std::string& call,
                                                const std::string& path) {
   for (const auto& f : log.failed)
