@@ -49,6 +49,25 @@ def note(msg):
     print("[e2e] " + msg, file=sys.stderr, flush=True)
 
 
+def start_hogs(timeout_s=900):
+    """stress-ng with a CPU hog per core, in a session of its own (ended by its
+    pid's group, at the latest after timeout_s); returns its stop."""
+    hogs = subprocess.Popen([shutil.which("stress-ng"), "--cpu", str(os.cpu_count() or 2), "--cpu-method",
+                             "matrixprod", "--timeout", str(timeout_s)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def stop():
+        try:
+            os.killpg(hogs.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        hogs.wait(timeout=30)
+    time.sleep(1.0)
+    with open("/proc/loadavg") as f:
+        note("stress-ng pid %d running; loadavg %s" % (hogs.pid, f.read().strip()))
+    return stop
+
+
 def bootmortem_path():
     return os.environ.get("BOOTMORTEM") or str(REPO / "build" / "bootmortem")
 

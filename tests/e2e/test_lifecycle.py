@@ -15,7 +15,6 @@ program first (from its own log), then what bootmortem says of it.
 """
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -330,20 +329,7 @@ class LoadedMachine(unittest.TestCase):
         cls.cases = [(cls.seed_conf, "test_server"), (cls.seed_conf, "test_server_silent"),
                      (cls.conf, "crash_loop"), (cls.conf, "healthy")]
         cls.idle = {c: cls.judge(*c) for c in cls.cases}
-        hogs = subprocess.Popen([shutil.which("stress-ng"), "--cpu", str(os.cpu_count() or 2), "--cpu-method",
-                                 "matrixprod", "--timeout", "900"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-        def stop_hogs():
-            try:
-                os.killpg(hogs.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            hogs.wait(timeout=30)
-        cls.addClassCleanup(stop_hogs)
-        time.sleep(1.0)
-        with open("/proc/loadavg") as f:
-            note("stress-ng pid %d running; loadavg %s" % (hogs.pid, f.read().strip()))
+        cls.addClassCleanup(e2elib.start_hogs(900))
         cls.loaded = {c: cls.judge(*c) for c in cls.cases}
         cls.loaded_ptrace = {c: cls.judge(*c, "--tracer", "ptrace") for c in cls.cases[:3]}
 

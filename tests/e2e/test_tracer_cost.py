@@ -13,7 +13,6 @@ Every report says what the tracing cost, when the tracer measured it.
 """
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -50,24 +49,6 @@ def diagnose(conf, tracer):
     return res, res.json()
 
 
-def start_hogs():
-    """stress-ng with a CPU hog per core, in a session of its own; returns its stop."""
-    hogs = subprocess.Popen([shutil.which("stress-ng"), "--cpu", str(os.cpu_count() or 2), "--cpu-method",
-                             "matrixprod", "--timeout", "600"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-    def stop():
-        try:
-            os.killpg(hogs.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        hogs.wait(timeout=30)
-    time.sleep(1.0)
-    with open("/proc/loadavg") as f:
-        note("stress-ng pid %d running; loadavg %s" % (hogs.pid, f.read().strip()))
-    return stop
-
-
 def untraced_seconds(exe):
     t0 = time.monotonic()
     rc = subprocess.run([exe], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
@@ -98,7 +79,7 @@ class TracerCost(unittest.TestCase):
         sup.stop()
 
         cls.idle = {tracer: diagnose(cls.conf, tracer) for tracer in ("ptrace", "ebpf")}
-        stop = start_hogs()
+        stop = e2elib.start_hogs(600)
         try:
             rc, secs = untraced_seconds(cls.exe)
             note("storm untraced on the loaded machine: exit %d after %.2f s" % (rc, secs))
