@@ -9,9 +9,10 @@
 //
 // A failure seen before costs the copy of its strings, their hash and one
 // map update; a new one past the records kept, the copy and the hash (the
-// `seen` slots say it is new without a lookup). Measured in the kernel on a
-// storm of 1,000,000 failing stat(2) calls: 75-85 ns a call on distinct
-// paths, 120-150 on one path (bench/README.md), where it was 530 and 434.
+// `seen` slots say it is new without a lookup). On a storm of 1,000,000
+// failing stat(2) calls, timed by the program itself: 75-85 ns a call on
+// distinct paths, 120-150 on one path; by the kernel's statistics 258 and
+// 276 ns a run, where it was 660 and 372 (bench/README.md).
 //
 // The arguments are read at the call's exit from the registers saved at its
 // entry (pt_regs: the x86-64 calls watched here never write them back), so
