@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "run/confirm.h"
 #include "run/run_json.h"
 #include "trace/port_owner.h"
 #include "trace/workers.h"
@@ -130,6 +131,16 @@ void worker_main(trace::WorkerChannel& ch, const Plan& plan, size_t i) {
     ProgramRun run = run_program(plan.live, plan.cfg, *plan.procs[i], plan.specs[i], false, plan.watch, false, lazy,
                                  plan.fs);
     if (tracer.loaded()) run.log.backend_why = tracer.why();
+    // No untraced run here: the programs run together, and one run alone
+    // could fail for want of another (a socket, a port). A verdict the
+    // tracer's speed may have decided says so, and how to check it.
+    const auto& spec = plan.specs[i];
+    if (confirm_reason(run.log, plan.watch.startsecs.value_or(static_cast<double>(spec.startsecs))) !=
+        ConfirmReason::None)
+      run.log.backend_note += "; this verdict's timing was the traced run's, under a tracer whose cost is " +
+                              std::string(run.log.cost ? "a large share of it" : "unknown") +
+                              ": check makes no untraced run (`bootmortem diagnose " + spec.name +
+                              "` makes one)";
     ch.set_state(trace::WorkerState::Done);
     ch.send(text(json{{"run", program_run_json(run)}}));
   } catch (const core::SystemError& e) {

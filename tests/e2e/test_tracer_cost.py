@@ -79,6 +79,9 @@ class TracerCost(unittest.TestCase):
         sup.stop()
 
         cls.idle = {tracer: diagnose(cls.conf, tracer) for tracer in ("ptrace", "ebpf")}
+        cls.check = e2elib.run_bootmortem(["check", "-c", str(cls.conf), "--format", "json", "--tracer", "ptrace",
+                                           "--watch", "2", "--no-verify"], env=dict(e2elib.ROOT_SHELL_ENV),
+                                          timeout=300)
         stop = e2elib.start_hogs(600)
         try:
             rc, secs = untraced_seconds(cls.exe)
@@ -144,6 +147,19 @@ class TracerCost(unittest.TestCase):
                 u = rep["trace"]["untraced"]
                 self.assertTrue(u is None or not u["decided"], res.describe())
                 self.assertNotIn("untraced run's", rep["trace"]["note"], res.describe())
+
+    def test_check_says_when_the_tracer_may_have_decided(self):
+        # check replays a config's programs together and makes no untraced
+        # run: under ptrace the storm is still up at startsecs there, and the
+        # report must say that verdict is the slowed run's and how to check it.
+        res = self.check
+        rep = res.json()
+        prog = next(p for p in rep["programs"] if p["program"] == "storm")
+        note("check --tracer ptrace: storm %s; %s" % (prog["verdict"], prog["trace"]["note"]))
+        self.assertIsNone(prog["trace"]["untraced"], res.describe())
+        self.assertIn("check makes no untraced run (`bootmortem diagnose storm` makes one)", prog["trace"]["note"],
+                      res.describe())
+        self.assertGreaterEqual(prog["trace"]["cost"]["share"], 0.02, res.describe())
 
     def test_the_tracing_cost_is_reported(self):
         for label, tracer, res, rep in self.runs():
