@@ -363,6 +363,19 @@ class BootmortemResult:
             " ".join(self.argv), self.rc, self.seconds, self.stdout[-6000:], self.stderr[-4000:])
 
 
+def failure_under_supervisord(cls, conf, tmp, program, timeout):
+    """A real supervisord on conf (its pidfile and log in tmp) until program
+    fails (FATAL, a crash loop, EXITED); returns (that, supervisord's log).
+    Stopped by its pid, also when the class's setup fails."""
+    sup = Supervisord(conf, tmp / "supervisord.pid", tmp / "supervisord.log")
+    cls.addClassCleanup(sup.stop)
+    sup.start()
+    state, _ = sup.wait_for_failure(program, timeout)
+    log = sup.log_text()
+    sup.stop()
+    return state, log
+
+
 def run_bootmortem(args, env=None, timeout=180.0, cwd=None, preexec_fn=None):
     bm = os.path.abspath(bootmortem_path())
     if not os.access(bm, os.X_OK):

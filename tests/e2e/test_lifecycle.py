@@ -285,12 +285,7 @@ class TracerSpeed(unittest.TestCase):
                 "user=%s" % USER, "startsecs=3", ""]
         cls.conf = t / "supervisord.conf"
         cls.conf.write_text("\n".join(conf))
-        sup = e2elib.Supervisord(cls.conf, t / "supervisord.pid", t / "supervisord.log")
-        cls.addClassCleanup(sup.stop)
-        sup.start()
-        cls.real, _ = sup.wait_for_failure("lookups", 60)
-        cls.log = sup.log_text()
-        sup.stop()
+        cls.real, cls.log = e2elib.failure_under_supervisord(cls, cls.conf, t, "lookups", 60)
         cls.ptrace = diagnose(cls.conf, "lookups", "--tracer", "ptrace", "--watch", "2")
         cls.ebpf = diagnose(cls.conf, "lookups", "--tracer", "ebpf", "--watch", "2")
 

@@ -71,12 +71,7 @@ class TracerCost(unittest.TestCase):
                 "stdout_logfile=%s/storm.out" % t, "stderr_logfile=%s/storm.err" % t, ""]
         cls.conf = t / "supervisord.conf"
         cls.conf.write_text("\n".join(conf))
-        sup = e2elib.Supervisord(cls.conf, t / "supervisord.pid", t / "supervisord.log")
-        cls.addClassCleanup(sup.stop)
-        sup.start()
-        cls.real, _ = sup.wait_for_failure("storm", 120)
-        cls.log = sup.log_text()
-        sup.stop()
+        cls.real, cls.log = e2elib.failure_under_supervisord(cls, cls.conf, t, "storm", 120)
 
         cls.idle = {tracer: diagnose(cls.conf, tracer) for tracer in ("ptrace", "ebpf")}
         cls.check = e2elib.run_bootmortem(["check", "-c", str(cls.conf), "--format", "json", "--tracer", "ptrace",
