@@ -53,14 +53,13 @@ void confirm_untraced(trace::TraceLog& log, const spawn::SpawnSpec& spec, const 
   c.traced_code = log.exit_code;
   c.traced_signal = log.exit_signal;
   c.traced_after_ms = log.after_ms;
-  log.untraced = c;
-  log.backend_note += "; the verdict is an untraced run's";
   // Its output reached the exit that decides; the traced run's was cut at
   // the end of its watch (or came at its own, later exit).
-  log.out = u.out;
-  log.err = u.err;
   c.output = true;
   log.untraced = c;
+  log.backend_note += "; the verdict is an untraced run's";
+  log.out = u.out;
+  log.err = u.err;
   log.verdict = trace::Verdict::Fails;
   log.exit_code = u.code;
   log.exit_signal = u.signal;
