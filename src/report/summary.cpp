@@ -131,7 +131,7 @@ class DocumentReader {
       const size_t want = std::max(k_chunk, size_);
       if (size_ + want > capacity_) {
         capacity_ = size_ + want;
-        auto bigger = std::make_unique_for_overwrite<char[]>(capacity_);
+        std::unique_ptr<char[]> bigger(new char[capacity_]);  // not zeroed
         std::memcpy(bigger.get(), data_.get(), size_);
         data_ = std::move(bigger);
       }
