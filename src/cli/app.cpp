@@ -8,6 +8,7 @@
 
 #include "cli/subcommand.h"
 #include "core/error.h"
+#include "core/host.h"
 #include "rules/rules.h"
 #include "run/diagnose.h"
 
@@ -22,6 +23,7 @@ constexpr AddSubcommand k_subcommands[] = {
     add_explain,
     add_rules,
     add_show,
+    add_summarize,
     add_trace,
 };
 
@@ -90,20 +92,33 @@ int run(int argc, char** argv) {
     return 2;
   }
 
-  try {
-    for (const auto& s : subs)
-      if (s.app->parsed()) return s.run();
-  } catch (const core::InputError& e) {
-    std::cerr << "bootmortem: " << e.what() << "\n";
-    return 2;
-  } catch (const core::SystemError& e) {
-    std::cerr << "bootmortem: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "bootmortem: internal error: " << e.what() << "\n";
+  for (const auto& s : subs) {
+    if (!s.app->parsed()) continue;
+    std::string error;
+    try {
+      return s.run();
+    } catch (const core::InputError& e) {
+      error = e.what();
+    } catch (const core::SystemError& e) {
+      error = e.what();
+    } catch (const std::exception& e) {
+      error = std::string("internal error: ") + e.what();
+    }
+    std::cerr << "bootmortem: " << error << "\n";
+    if (s.on_error) s.on_error(error);
     return 2;
   }
   return 2;
+}
+
+std::function<void(const std::string&)> json_error_sink(const std::string& command,
+                                                        std::shared_ptr<const report::Format> format,
+                                                        std::function<std::string()> program) {
+  return [command, format, program](const std::string& error) {
+    if (*format != report::Format::Json) return;
+    report::render_error_json(core::stamp_now(), command, program(), error, std::cout);
+    std::cout.flush();
+  };
 }
 
 }  // namespace bootmortem::cli

@@ -44,7 +44,7 @@ Subcommand add_check(CLI::App& parent) {
       "its starts. Exit status: 0 every program starts, 1 one fails with a cause, 3 one fails unexplained, 2 "
       "bootmortem's own errors. With --static nothing runs and no root is needed: exit status 1 when a program (or "
       "[supervisord]) has a failing result, else 0 (warnings do not fail).");
-  return {app, [o, no_redact, no_verify] {
+  Subcommand sub{app, [o, no_redact, no_verify] {
             o->d.redact = !*no_redact;
             o->d.verify = !*no_verify;
             quiet_format(o->d.quiet, o->d.format);
@@ -54,6 +54,12 @@ Subcommand add_check(CLI::App& parent) {
             c.d.progress = progress.get();
             return run::check(c);
           }};
+  sub.on_error = json_error_sink("check", std::shared_ptr<const report::Format>(o, &o->d.format), [o] {
+    std::string named;
+    for (const auto& p : o->programs) named += (named.empty() ? "" : " ") + p;
+    return named;
+  });
+  return sub;
 }
 
 }  // namespace bootmortem::cli

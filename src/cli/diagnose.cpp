@@ -30,7 +30,7 @@ Subcommand add_diagnose(CLI::App& parent) {
   add_quiet_flag(*app, o->quiet, "only the verdict line, and no progress on stderr");
   app->add_flag("--replay", o->replay,
                 "replay even when the live supervisord reports the program RUNNING (starts a second copy)");
-  return {app, [o, no_redact, no_verify] {
+  Subcommand sub{app, [o, no_redact, no_verify] {
             o->redact = !*no_redact;
             o->verify = !*no_verify;
             quiet_format(o->quiet, o->format);
@@ -40,6 +40,9 @@ Subcommand add_diagnose(CLI::App& parent) {
             d.progress = progress.get();
             return run::diagnose(d);
           }};
+  sub.on_error = json_error_sink("diagnose", std::shared_ptr<const report::Format>(o, &o->format),
+                                 [o] { return o->program; });
+  return sub;
 }
 
 }  // namespace bootmortem::cli

@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "core/error.h"
 #include "core/file_stream.h"
+#include "core/host.h"
 #include "core/userdb.h"
 #include "evidence/evidence.h"
 #include "evidence/live_supervisor.h"
@@ -187,6 +188,7 @@ int explain(const ExplainOptions& o) {
 
   report::Report r;
   r.config_path = config_path;
+  r.stamp = core::stamp_now();
   r.ev = evidence::make_evidence(std::move(spec), std::move(log), std::move(login));
   r.ev.config_text = fs.read_file(r.ev.spec.source.file).value_or("");
   r.ev.logs = std::move(reading);
@@ -212,12 +214,15 @@ Subcommand add_explain(CLI::App& parent) {
   app->add_option("--rules", o->d.rules_dir, "rule pack directory");
   app->add_flag("--no-redact", *no_redact, "show secret-looking values in the report");
   add_quiet_flag(*app, o->quiet, "only the verdict line");
-  return {app, [o, no_redact] {
-            o->redact = !*no_redact;
-            quiet_format(o->quiet, o->format);
-            o->color = report_color(o->format);
-            return explain(*o);
-          }};
+  Subcommand sub{app, [o, no_redact] {
+                   o->redact = !*no_redact;
+                   quiet_format(o->quiet, o->format);
+                   o->color = report_color(o->format);
+                   return explain(*o);
+                 }};
+  sub.on_error = json_error_sink("explain", std::shared_ptr<const report::Format>(o, &o->format),
+                                 [o] { return o->d.program; });
+  return sub;
 }
 
 }  // namespace bootmortem::cli

@@ -20,7 +20,16 @@ struct Subcommand {
   CLI::App* app = nullptr;
   // Returns the exit code; may throw core::InputError / core::SystemError.
   std::function<int()> run;
+  // Told the one-line error when run threw (exit 2), after stderr was: a
+  // subcommand asked for JSON also prints a "bootmortem-error/1" document.
+  std::function<void(const std::string& error)> on_error{};
 };
+
+// on_error for a subcommand whose report can be JSON: the error document on
+// stdout when format is Json (read when the error happens).
+std::function<void(const std::string&)> json_error_sink(const std::string& command,
+                                                        std::shared_ptr<const report::Format> format,
+                                                        std::function<std::string()> program);
 
 using AddSubcommand = Subcommand (*)(CLI::App& parent);
 
@@ -30,6 +39,7 @@ Subcommand add_env(CLI::App& parent);
 Subcommand add_explain(CLI::App& parent);
 Subcommand add_rules(CLI::App& parent);
 Subcommand add_show(CLI::App& parent);
+Subcommand add_summarize(CLI::App& parent);
 Subcommand add_trace(CLI::App& parent);
 
 // A word for each value an option takes, in the order its help lists them.

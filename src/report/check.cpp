@@ -22,8 +22,8 @@ void render(const CheckReport& c, Format f, const RenderOptions& o, std::ostream
   const std::string where = c.root.empty() ? c.config_path : c.config_path + " in " + c.root;
   switch (f) {
     case Format::Text: render_check_text(views, where, o, out); break;
-    case Format::Markdown: render_check_markdown(views, where, out); break;
-    case Format::Json: render_check_json(views, c.config_path, c.root, out); break;
+    case Format::Markdown: render_check_markdown(views, where, c.stamp, out); break;
+    case Format::Json: render_check_json(views, c.config_path, c.root, c.stamp, out); break;
     case Format::Junit: render_junit(views, where, o, out); break;
     case Format::Sarif: render_sarif(views, c.config_path, o, out); break;
   }

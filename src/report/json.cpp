@@ -115,6 +115,21 @@ json outcome_json(const evidence::Outcome& o) {
           {"note", nonempty(o.load_note)}};
 }
 
+// Which machine and when (core/host.h): every report names its host, so a
+// fleet's reports merge (`bootmortem summarize`).
+void add_stamp(json& j, const core::Stamp& s) {
+  if (s.hostname.empty() && s.time.empty()) return;
+  j["host"] = {{"hostname", nonempty(s.hostname)}, {"boot_id", nonempty(s.boot_id)}};
+  j["time"] = nonempty(s.time);
+}
+
+// {"schema": …} with the host and time right after it.
+json headed(const char* schema, const core::Stamp& s) {
+  json j = {{"schema", schema}};
+  add_stamp(j, s);
+  return j;
+}
+
 json base_env(const spawn::BaseEnv& b) {
   json j = {{"source", spawn::base_env_source_name(b.source)}, {"observed", b.observed}};
   if (b.source == spawn::BaseEnvSource::LiveSupervisord) j["pid"] = b.pid;
@@ -137,8 +152,8 @@ json report_doc(const View& v) {
   }
   for (const auto& s : t.failed) failed.push_back(syscall(s));
 
-  json j = {
-      {"schema", "bootmortem/1"},
+  json j = headed("bootmortem/1", v.r.stamp);
+  j.update(json{
       {"program", v.program},
       {"verdict", v.starts ? "starts" : "fails"},
       {"exit", {{"code", opt_int(t.exit_code)}, {"signal", opt(v.signal)}, {"after_ms", t.after_ms}}},
@@ -170,7 +185,7 @@ json report_doc(const View& v) {
         {"umask", v.umask}}},
       {"trace", trace_json(t)},
       {"spawnerr", opt(v.spawnerr)},
-  };
+  });
   return j;
 }
 
@@ -179,7 +194,7 @@ json report_doc(const View& v) {
 void render_json(const View& v, std::ostream& out) { out << json_text(report_doc(v)) << "\n"; }
 
 void render_check_json(const std::vector<View>& views, const std::string& config_path, const std::string& root,
-                       std::ostream& out) {
+                       const core::Stamp& stamp, std::ostream& out) {
   json programs = json::array();
   size_t starts = 0, unexplained = 0;
   for (const auto& v : views) {
@@ -187,8 +202,8 @@ void render_check_json(const std::vector<View>& views, const std::string& config
     if (v.starts) ++starts;
     else if (v.r.findings.empty()) ++unexplained;
   }
-  json j = {
-      {"schema", "bootmortem-check/1"},
+  json j = headed("bootmortem-check/1", stamp);
+  j.update(json{
       {"config", config_path},
       {"root", root.empty() ? json(nullptr) : json(root)},
       {"summary",
@@ -197,7 +212,7 @@ void render_check_json(const std::vector<View>& views, const std::string& config
         {"fail", views.size() - starts},
         {"unexplained", unexplained}}},
       {"programs", programs},
-  };
+  });
   out << json_text(j) << "\n";
 }
 
@@ -227,13 +242,20 @@ void render_static_json(const StaticReport& c, std::ostream& out) {
                         {"fails", p.fails()},
                         {"results", results(p.results)}});
   }
-  json j = {
-      {"schema", "bootmortem-check-static/1"},
+  json j = headed("bootmortem-check-static/1", c.stamp);
+  j.update(json{
       {"config", c.config_path},
       {"summary", {{"programs", c.programs.size()}, {"fail", failing}, {"config_fails", any_failure(c.config)}}},
       {"supervisord", {{"fails", any_failure(c.config)}, {"results", results(c.config)}}},
       {"programs", programs},
-  };
+  });
+  out << json_text(j) << "\n";
+}
+
+void render_error_json(const core::Stamp& stamp, const std::string& command, const std::string& program,
+                       const std::string& error, std::ostream& out) {
+  json j = headed("bootmortem-error/1", stamp);
+  j.update(json{{"command", command}, {"program", nonempty(program)}, {"error", redact_text(error)}});
   out << json_text(j) << "\n";
 }
 

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "report/logs.h"
+#include "report/markdown_text.h"
 #include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -12,37 +13,19 @@
 namespace bootmortem::report {
 namespace {
 
-// The longest run of backticks in s, so a fence or span can be longer.
-size_t backtick_run(const std::string& s) {
-  size_t best = 0, run = 0;
-  for (char c : s) {
-    run = c == '`' ? run + 1 : 0;
-    best = std::max(best, run);
-  }
-  return best;
-}
+using md::block;
+using md::cell;
+using md::code;
+using md::unpiped;
 
-std::string code(const std::string& s) {
-  std::string ticks(backtick_run(s) + 1, '`');
-  bool pad = !s.empty() && (s.front() == '`' || s.back() == '`');
-  return ticks + (pad ? " " : "") + s + (pad ? " " : "") + ticks;
+// The ticket says which machine and when: "On `web-1`, 2026-12-07T20:40:00Z."
+void host_line(const core::Stamp& s, std::ostream& out) {
+  if (s.hostname.empty() && s.time.empty()) return;
+  out << "On " << code(s.hostname.empty() ? "?" : s.hostname);
+  if (!s.boot_id.empty()) out << " (boot " << code(s.boot_id) << ")";
+  if (!s.time.empty()) out << ", " << s.time;
+  out << ".\n\n";
 }
-
-void block(std::ostream& out, const std::string& lang, const std::string& text) {
-  std::string fence(std::max<size_t>(3, backtick_run(text) + 1), '`');
-  out << fence << lang << "\n" << text;
-  if (!text.empty() && text.back() != '\n') out << "\n";
-  out << fence << "\n\n";
-}
-
-// s with its pipes escaped, for a table cell.
-std::string unpiped(const std::string& s) {
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
-  return out;
-}
-
-std::string cell(const std::string& s) { return code(unpiped(s)); }
 
 std::string confidence(double c) { return fmt::format("{:.2f}", c); }
 
@@ -111,6 +94,7 @@ void logs_section(const View& v, std::ostream& out) {
 void render_markdown(const View& v, std::ostream& out) {
   const auto& ev = v.r.ev;
   out << "# bootmortem: " << v.program << " " << (v.starts ? "starts" : "fails") << "\n\n";
+  host_line(v.r.stamp, out);
   out << "**" << v.verdict_line << "**\n\n";
   for (const auto& line : v.outcome_lead) out << line << "\n\n";
   if (!ev.spec.section.empty()) {
@@ -196,8 +180,10 @@ void render_markdown(const View& v, std::ostream& out) {
   }
 }
 
-void render_check_markdown(const std::vector<View>& views, const std::string& config_path, std::ostream& out) {
+void render_check_markdown(const std::vector<View>& views, const std::string& config_path, const core::Stamp& stamp,
+                           std::ostream& out) {
   out << "# bootmortem check: " << code(config_path) << "\n\n";
+  host_line(stamp, out);
   out << "| program | verdict | cause |\n|---|---|---|\n";
   for (const auto& v : views) {
     const auto& f = v.r.findings;
@@ -215,6 +201,7 @@ void render_check_markdown(const std::vector<View>& views, const std::string& co
 
 void render_static_markdown(const StaticReport& c, std::ostream& out) {
   out << "# bootmortem check --static: " << code(c.config_path) << "\n\n";
+  host_line(c.stamp, out);
   out << "| program | result | config line | problem |\n|---|---|---|---|\n";
   auto rows = [&](const std::string& program, const std::vector<StaticResult>& rs) {
     if (rs.empty()) out << "| " << cell(program) << " | ok | | |\n";

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/host.h"
 #include "evidence/evidence.h"
 #include "rules/rules.h"
 
@@ -33,6 +34,9 @@ struct Report {
   std::string config_path;
   // Set when fixes were replayed (diagnose and check, unless --no-verify).
   std::optional<Remedy> remedy;
+  // The host and the time of the run; empty for a program of a check (its
+  // CheckReport's stamp names them) and in tests.
+  core::Stamp stamp;
 };
 
 struct RenderOptions {
@@ -62,6 +66,7 @@ struct CheckReport {
   std::string config_path;
   std::string root;  // check --root: the staged root filesystem config_path is in; "" for the host
   std::vector<Report> programs;
+  core::Stamp stamp;
 };
 
 // 0 when every program starts; 3 when one fails and no rule explains it;
@@ -100,6 +105,7 @@ struct StaticReport {
   std::string root;  // check --static --root: the root filesystem config_path is in; "" for this host
   std::vector<StaticResult> config;
   std::vector<StaticProgram> programs;
+  core::Stamp stamp;
 };
 
 // 1 when any result is a failure, else 0.
@@ -109,6 +115,13 @@ int exit_code(const StaticReport& c);
 // JSON: "bootmortem-check-static/1". JUnit: a testcase per program (and one
 // for [supervisord]), a failure when it has a failing result.
 void render(const StaticReport& c, Format f, const RenderOptions& o, std::ostream& out);
+
+// `--format json` when bootmortem itself could not run (exit 2): a
+// "bootmortem-error/1" document naming the host, the time, the command, the
+// program (when one was named) and the one-line error, so that a fleet's
+// reports account for every host (`bootmortem summarize`).
+void render_error_json(const core::Stamp& stamp, const std::string& command, const std::string& program,
+                       const std::string& error, std::ostream& out);
 
 // Secret-looking variable names (PASSWORD, TOKEN, SECRET, KEY, ...).
 bool secret_name(const std::string& name);

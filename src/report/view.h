@@ -72,10 +72,11 @@ void render_json(const View& v, std::ostream& out);
 // `check`: the views of one config's programs.
 void render_check_text(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                        std::ostream& out);
-void render_check_markdown(const std::vector<View>& views, const std::string& config_path, std::ostream& out);
+void render_check_markdown(const std::vector<View>& views, const std::string& config_path, const core::Stamp& stamp,
+                           std::ostream& out);
 // root: check --root's staged root filesystem ("" for the host).
 void render_check_json(const std::vector<View>& views, const std::string& config_path, const std::string& root,
-                       std::ostream& out);
+                       const core::Stamp& stamp, std::ostream& out);
 void render_junit(const std::vector<View>& views, const std::string& config_path, const RenderOptions& o,
                   std::ostream& out);
 // SARIF 2.1.0: a result per finding at its config line (sarif.cpp).

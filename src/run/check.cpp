@@ -36,6 +36,7 @@
 #include "config/config.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/host.h"
 #include "core/userdb.h"
 #include "evidence/preflight.h"
 #include "rules/rules.h"
@@ -156,6 +157,7 @@ report::Report refused_report(const std::string& config_path, const config::Conf
 
 int check(const CheckOptions& o) {
   if (o.static_only) return check_static(o);
+  const core::Stamp stamp = core::stamp_now();
   core::RealFs fs;
   const Start start(o, RootUse::Replay, fs);
   const auto& [pack, root_dir, d, config_path] = std::tie(start.pack, start.root_dir, start.d, start.config_path);
@@ -224,6 +226,7 @@ int check(const CheckOptions& o) {
   std::map<uid_t, login::LoginEnv> logins;  // one login per user, not per program
   report::CheckReport c;
   c.config_path = config_path;
+  c.stamp = stamp;
   if (o.root) c.root = *o.root;
   size_t i = 0;
   for (size_t n = 0; n < procs.size(); ++n) {
@@ -265,6 +268,7 @@ int check(const CheckOptions& o) {
 // failure. What is wrong wherever the config runs (a misspelt key, a CRLF
 // #! line, two programs on one port) is judged alike.
 int check_static(const CheckOptions& o) {
+  const core::Stamp stamp = core::stamp_now();
   core::RealFs fs;
   const Start start(o, RootUse::Read, fs);
   const auto& [pack, root_dir, d, config_path] = std::tie(start.pack, start.root_dir, start.d, start.config_path);
@@ -307,6 +311,7 @@ int check_static(const CheckOptions& o) {
   };
   report::StaticReport c;
   c.config_path = config_path;
+  c.stamp = stamp;
   if (o.root) c.root = *o.root;
   for (const auto& item : results.config) c.config.push_back(judge(item, nullptr));
   for (size_t i = 0; i < procs.size(); ++i) {

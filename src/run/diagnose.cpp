@@ -18,6 +18,7 @@
 
 #include "config/config.h"
 #include "core/fs.h"
+#include "core/host.h"
 #include "core/userdb.h"
 #include "evidence/evidence.h"
 #include "evidence/found.h"
@@ -348,6 +349,7 @@ login::LoginEnv login_of(uid_t uid, const core::UserDb& users, const core::FileS
 }
 
 int diagnose(const DiagnoseOptions& o) {
+  const core::Stamp stamp = core::stamp_now();
   core::RealFs fs;
   core::SystemUserDb users;
   // Rules first: a broken pack is an input error before anything runs.
@@ -370,6 +372,7 @@ int diagnose(const DiagnoseOptions& o) {
   progress.waiting(waiting_on(spec.name, "the login environment of " + spec.user));
   login::LoginEnv login = login_of(spec.uid, users, fs);
   report::Report r = program_report(config_path, std::move(spec), std::move(run), std::move(login), fs);
+  r.stamp = stamp;
   r.findings = pack.match(r.ev);
   if (o.verify)
     verify_findings(r, VerifyContext{config_path, o.program, base_before_config, Watch{o.startsecs, o.watch, true},

@@ -20,6 +20,7 @@ _bootmortem_options()
         explain) echo "-h --help -c --configuration --log --format --base-env --rules --no-redact -q --quiet" ;;
         rules) echo "-h --help" ;;
         show) echo "-h --help -c --configuration --format --no-redact" ;;
+        summarize) echo "-h --help --format -o --output" ;;
         trace) echo "-h --help --tracer --format --startsecs --timeout --all --no-redact" ;;
         "rules list" | "rules patterns") echo "-h --help --rules --format" ;;
         "rules lint") echo "-h --help --rules --fixtures" ;;
@@ -31,7 +32,7 @@ _bootmortem_options()
 _bootmortem_subcommands()
 {
     case $1 in
-        "") echo "check diagnose env explain rules show trace" ;;
+        "") echo "check diagnose env explain rules show summarize trace" ;;
         rules) echo "list patterns lint test" ;;
     esac
 }
@@ -41,7 +42,7 @@ _bootmortem_choices()
 {
     case $1:$2 in
         check:--format | diagnose:--format | explain:--format) echo "text markdown json junit sarif" ;;
-        env:--format) echo "text markdown json" ;;
+        env:--format | summarize:--format) echo "text markdown json" ;;
         show:--format | trace:--format | "rules list:--format" | "rules patterns:--format") echo "text json" ;;
         *:--tracer) echo "auto ebpf ptrace" ;;
     esac
@@ -52,7 +53,7 @@ _bootmortem_takes_value()
 {
     case $1 in
         -c | --configuration | --format | --startsecs | --watch | --base-env | --rules | --tracer | --patch-out | \
-            --log | --timeout | --fixtures | --root) return 0 ;;
+            --log | --timeout | --fixtures | --root | -o | --output) return 0 ;;
     esac
     return 1
 }
@@ -117,7 +118,7 @@ _bootmortem()
     fi
 
     case $prev in
-        -c | --configuration | --patch-out | --log)
+        -c | --configuration | --patch-out | --log | -o | --output)
             _filedir
             return
             ;;
@@ -159,6 +160,10 @@ _bootmortem()
             type -P "$bin" &>/dev/null || bin=bootmortem
             mapfile -t COMPREPLY < <(compgen -W "$(_bootmortem_programs "$bin" "$conf")" -- "$cur")
             __ltrim_colon_completions "$cur"
+            ;;
+        summarize)
+            # Reports: JSON files and directories of them.
+            _filedir json
             ;;
         trace)
             mapfile -t COMPREPLY < <(compgen -W "--" -- "$cur")
