@@ -7,6 +7,7 @@
 #include "report/json_skim.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -40,6 +41,38 @@ std::string last_line(const std::string& s) {
   std::string line = s.substr(begin, end + 1 - begin);
   if (line.size() > 240) line = "…" + line.substr(line.size() - 240);
   return line;
+}
+
+constexpr std::string_view k_program = "{program}";
+
+std::string replaced(std::string s, std::string_view from, std::string_view to) {
+  if (from.empty()) return s;
+  for (size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size())) s.replace(i, from.size(), to);
+  return s;
+}
+
+// s with each occurrence of name that stands as a word of its own (not
+// inside a longer name: "web" in "webapp" or "web-2" stays) as {program}.
+std::string as_placeholder(std::string s, std::string_view name) {
+  if (name.empty()) return s;
+  auto part = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; };
+  for (size_t i = s.find(name); i != std::string::npos; i = s.find(name, i + 1)) {
+    const size_t end = i + name.size();
+    if ((i > 0 && part(s[i - 1])) || (end < s.size() && part(s[end]))) continue;
+    s.replace(i, name.size(), k_program);
+    i += k_program.size() - 1;
+  }
+  return s;
+}
+
+// A fix with the program's name as {program} (and a group member's own
+// name, after its "group:"), so that the same fix of differently named
+// programs is one.
+std::string unnamed(const std::string& text, const std::string& program) {
+  std::string out = as_placeholder(text, program);
+  if (const size_t colon = program.find(':'); colon != std::string::npos)
+    out = as_placeholder(out, std::string_view(program).substr(colon + 1));
+  return out;
 }
 
 std::string str(const json& j, const char* key) {
@@ -127,6 +160,9 @@ class DocumentReader {
 
 }  // namespace
 
+std::string SummaryCause::Fix::shown_text() const { return one_name ? replaced(text, k_program, name) : text; }
+std::string SummaryCause::Fix::shown_patch() const { return one_name ? replaced(patch, k_program, name) : patch; }
+
 const SummaryCause::Fix& SummaryCause::most_common() const {
   return *std::max_element(fixes.begin(), fixes.end(),
                            [](const Fix& a, const Fix& b) { return a.programs < b.programs; });
@@ -153,11 +189,14 @@ void Summary::add_program(SummaryProgram p, const std::string& rule, const std::
   if (!p.starts && !rule.empty()) {
     p.cause = cause_index(rule, title);
     auto& fixes = causes[p.cause].fixes;
-    auto it = std::find_if(fixes.begin(), fixes.end(),
-                           [&](const SummaryCause::Fix& f) { return f.text == fix && f.patch == patch; });
-    if (it == fixes.end()) it = fixes.insert(fixes.end(), SummaryCause::Fix{fix, patch, 0});
+    const std::string text = unnamed(fix, p.program), diff = unnamed(patch, p.program);
+    auto it = std::find_if(fixes.begin(), fixes.end(), [&](const SummaryCause::Fix& f) { return f.text == text; });
+    if (it == fixes.end())
+      it = fixes.insert(fixes.end(), SummaryCause::Fix{text, diff, 0, p.program, p.program + " on " + hosts[p.host]});
     p.fix = static_cast<size_t>(it - fixes.begin());
     ++it->programs;
+    it->one_name = it->one_name && it->name == p.program;
+    it->one_patch = it->one_patch && it->patch == diff;
   }
   // The same program on the same host twice (the playbook run again): the
   // newer report stands. A host with no name cannot be told apart: kept.

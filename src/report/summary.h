@@ -38,11 +38,21 @@ struct SummaryProgram {
 // One cause: a rule, and every failing program whose top finding it is.
 struct SummaryCause {
   std::string rule, title;
-  // Each distinct fix (its text and patch) and how many programs it is for:
-  // the same cause on many hosts usually has one.
+  // Each distinct fix and how many programs it is for: the same cause on
+  // many hosts usually has one. Fixes that differ only by the program they
+  // name ("In [program:web] add: ...") are one: kept with {program} in its
+  // place, and shown with the name when all had one. Its patch is the first
+  // program's; another program's (another file, other lines around the
+  // change) is in its own report.
   struct Fix {
-    std::string text, patch;
+    std::string text, patch;  // the program's name as {program}
     size_t programs = 0;
+    std::string name;         // the first program's
+    std::string patch_of;     // "web on web-1": whose patch it is
+    bool one_name = true;     // every program of it has that name
+    bool one_patch = true;    // and the same patch
+    std::string shown_text() const;
+    std::string shown_patch() const;
   };
   std::vector<Fix> fixes;
   const Fix& most_common() const;  // the first of the most common

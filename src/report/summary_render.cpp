@@ -137,8 +137,11 @@ void summary_text(const Summary& s, std::ostream& out) {
     out << fmt::format("\n{}. {}  [{}]\n", ++n, cause.title, cause.rule);
     out << fmt::format("   {} on {}; fix verified for {} of {}\n", plural(ps.size(), "program", "programs"),
                        plural(host_count(s, ps), "host", "hosts"), verified_count(s, ps), ps.size());
-    if (!fix.text.empty()) out << "   fix: " << indented(fix.text, "        ").substr(8);
-    if (!fix.patch.empty()) out << "   patch:\n" << indented(fix.patch, "     ");
+    if (!fix.text.empty()) out << "   fix: " << indented(fix.shown_text(), "        ").substr(8);
+    if (!fix.patch.empty())
+      out << "   patch" << (fix.one_patch ? "" : " of " + fix.patch_of + " (each report has its own)") << ":\n"
+          << indented(fix.shown_patch(), "     ");
+    if (!fix.one_name) out << "   ({program}: each program's name)\n";
     if (auto note = variants_note(cause, ps.size()); !note.empty()) out << "   " << note << "\n";
     out << "   on: " << where(s, ps, k_hosts_shown, [](const std::string& x) { return x; }) << "\n";
   }
@@ -196,8 +199,12 @@ void summary_markdown(const Summary& s, std::ostream& out) {
       out << "## " << ++n << ". " << cause.title << "\n\n";
       out << "Rule " << code(cause.rule) << ": " << plural(ps.size(), "program", "programs") << " on "
           << plural(host_count(s, ps), "host", "hosts") << ".\n\n";
-      if (!fix.text.empty()) out << "**Fix:** " << fix.text << "\n\n";
-      if (!fix.patch.empty()) md::block(out, "diff", fix.patch);
+      if (!fix.text.empty()) out << "**Fix:** " << fix.shown_text() << "\n\n";
+      if (!fix.patch.empty()) {
+        if (!fix.one_patch) out << "The patch of " << fix.patch_of << " (each report has its own):\n\n";
+        md::block(out, "diff", fix.shown_patch());
+      }
+      if (!fix.one_name) out << "(" << code("{program}") << ": each program's name.)\n\n";
       if (auto note = variants_note(cause, ps.size()); !note.empty()) out << "Note: " << note << ".\n\n";
       out << "On: " << where(s, ps, k_hosts_shown, quote) << ".\n\n";
     }
@@ -299,12 +306,17 @@ void summary_json(const Summary& s, std::ostream& out) {
     const auto& cause = s.causes[c];
     json fixes = json::array();
     for (const auto& f : cause.fixes)
-      if (f.programs) fixes.push_back({{"fix", f.text}, {"patch", f.patch}, {"programs", f.programs}});
+      if (f.programs)
+        fixes.push_back({{"fix", f.shown_text()},
+                         {"patch", f.shown_patch()},
+                         {"patch_of", f.patch_of},
+                         {"same_patch", f.one_patch},
+                         {"programs", f.programs}});
     w.open(nullptr, '{');
     w.value("rule", cause.rule);
     w.value("title", cause.title);
-    w.value("fix", cause.most_common().text);
-    w.value("patch", cause.most_common().patch);
+    w.value("fix", cause.most_common().shown_text());
+    w.value("patch", cause.most_common().shown_patch());
     w.value("programs", ps.size());
     w.value("hosts", host_count(s, ps));
     w.value("verified", verified_count(s, ps));

@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2elib  # noqa: E402
 
-SUBCOMMANDS = ("check", "diagnose", "env", "explain", "rules", "show", "trace")
+SUBCOMMANDS = ("check", "diagnose", "env", "explain", "rules", "show", "summarize", "trace")
 
 
 class Cli(unittest.TestCase):
