@@ -162,6 +162,9 @@ class DocumentReader {
 
 std::string SummaryCause::Fix::shown_text() const { return one_name ? replaced(text, k_program, name) : text; }
 std::string SummaryCause::Fix::shown_patch() const { return one_name ? replaced(patch, k_program, name) : patch; }
+bool SummaryCause::Fix::shows_placeholder() const {
+  return !one_name && (text.find(k_program) != std::string::npos || patch.find(k_program) != std::string::npos);
+}
 
 const SummaryCause::Fix& SummaryCause::most_common() const {
   return *std::max_element(fixes.begin(), fixes.end(),

@@ -53,6 +53,7 @@ struct SummaryCause {
     bool one_patch = true;    // and the same patch
     std::string shown_text() const;
     std::string shown_patch() const;
+    bool shows_placeholder() const;  // {program} is in what is shown
   };
   std::vector<Fix> fixes;
   const Fix& most_common() const;  // the first of the most common

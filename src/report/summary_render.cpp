@@ -141,7 +141,7 @@ void summary_text(const Summary& s, std::ostream& out) {
     if (!fix.patch.empty())
       out << "   patch" << (fix.one_patch ? "" : " of " + fix.patch_of + " (each report has its own)") << ":\n"
           << indented(fix.shown_patch(), "     ");
-    if (!fix.one_name) out << "   ({program}: each program's name)\n";
+    if (fix.shows_placeholder()) out << "   ({program}: each program's name)\n";
     if (auto note = variants_note(cause, ps.size()); !note.empty()) out << "   " << note << "\n";
     out << "   on: " << where(s, ps, k_hosts_shown, [](const std::string& x) { return x; }) << "\n";
   }
@@ -204,7 +204,7 @@ void summary_markdown(const Summary& s, std::ostream& out) {
         if (!fix.one_patch) out << "The patch of " << fix.patch_of << " (each report has its own):\n\n";
         md::block(out, "diff", fix.shown_patch());
       }
-      if (!fix.one_name) out << "(" << code("{program}") << ": each program's name.)\n\n";
+      if (fix.shows_placeholder()) out << "(" << code("{program}") << ": each program's name.)\n\n";
       if (auto note = variants_note(cause, ps.size()); !note.empty()) out << "Note: " << note << ".\n\n";
       out << "On: " << where(s, ps, k_hosts_shown, quote) << ".\n\n";
     }

@@ -260,7 +260,7 @@ TEST_CASE("fixes that differ for one cause: the most common is shown, the varian
   const auto& cause = s.causes[g.causes[0].first];
   CHECK(cause.fix_variants() == 2);
   CHECK(cause.most_common().programs == 2);
-  CHECK(cause.most_common().text == a.findings.at(0).fix);
+  CHECK(cause.most_common().shown_text() == a.findings.at(0).fix);
   CHECK(rendered(s, report::Format::Text).find("2 variants") != std::string::npos);
 }
 
@@ -279,4 +279,31 @@ TEST_CASE("no failure, no error: exit 0 and a headline that says so") {
   const auto s = summary_of(json_of(ok));
   CHECK(report::exit_code(s) == 0);
   CHECK(rendered(s, report::Format::Text).rfind("bootmortem summary: every program starts (1 on 1 host)", 0) == 0);
+}
+
+TEST_CASE("the same fix for differently named programs is one, with {program} in the name's place") {
+  report::Report a = seed_on("web-1"), b = seed_on("web-1"), c = seed_on("web-2");
+  b.ev.spec.name = "test_server_2";
+  // The renderer names the program in its fix: as the pack would for test_server_2.
+  auto rename = [](std::string s, const std::string& from, const std::string& to) {
+    for (size_t i = s.find(from); i != std::string::npos; i = s.find(from, i + to.size())) s.replace(i, from.size(), to);
+    return s;
+  };
+  b.findings.at(0).fix = rename(a.findings.at(0).fix, "test_server", "test_server_2");
+  b.findings.at(0).patch.clear();
+  a.findings.at(0).patch.clear();
+  c.findings.at(0).patch.clear();
+  REQUIRE(b.findings.at(0).fix != a.findings.at(0).fix);
+  auto s = summary_of(json_of(a) + json_of(c));
+  auto g = s.groups();
+  REQUIRE(g.causes.size() == 1);
+  // One name on every host: the fix as the reports wrote it.
+  CHECK(s.causes[g.causes[0].first].most_common().shown_text() == a.findings.at(0).fix);
+  s = summary_of(json_of(a) + json_of(b) + json_of(c));
+  g = s.groups();
+  const auto& cause = s.causes[g.causes[0].first];
+  CHECK(cause.fix_variants() == 1);
+  CHECK(cause.most_common().programs == 3);
+  CHECK(cause.most_common().shown_text().find("[program:{program}]") != std::string::npos);
+  CHECK(rendered(s, report::Format::Text).find("{program}: each program's name") != std::string::npos);
 }
