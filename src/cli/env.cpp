@@ -11,6 +11,7 @@
 #include "cli/terminal.h"
 #include "config/config.h"
 #include "core/error.h"
+#include "core/host.h"
 #include "core/userdb.h"
 #include "login/capture.h"
 #include "report/env.h"
@@ -40,6 +41,7 @@ spawn::SpawnSpec spawn_spec_for(const DiagnoseOptions& o, const std::string& con
 }
 
 int env_command(const EnvOptions& o) {
+  const core::Stamp stamp = core::stamp_now();
   core::RealFs fs;
   core::SystemUserDb users;
   const std::string config_path = find_config(o.d, fs);
@@ -52,8 +54,9 @@ int env_command(const EnvOptions& o) {
   report::RenderOptions ro;
   ro.redact = o.redact;
   ro.color = o.color;
-  report::render_env(report::make_env_report(std::move(spec), std::move(login), config_path), o.format, ro,
-                     std::cout);
+  report::EnvReport r = report::make_env_report(std::move(spec), std::move(login), config_path);
+  r.stamp = stamp;
+  report::render_env(r, o.format, ro, std::cout);
   std::cout.flush();
   return 0;
 }

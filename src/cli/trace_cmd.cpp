@@ -16,6 +16,7 @@
 #include "run/base_env.h"
 #include "cli/subcommand.h"
 #include "core/fs.h"
+#include "core/host.h"
 #include "report/trace_report.h"
 #include "spawn/plain_command.h"
 #include "trace/trace.h"
@@ -76,6 +77,7 @@ int trace_command(const TraceCmdOptions& o) {
 
   trace::TraceOptions topt;
   report::TraceReport r;
+  r.stamp = core::stamp_now();
   if (o.startsecs) {
     topt.startsecs = *o.startsecs;
     r.limit = report::TraceLimit::Startsecs;

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "report/json_text.h"
+#include "report/stamp_json.h"
 #include "report/view.h"
 
 namespace bootmortem::report {
@@ -108,8 +109,8 @@ void render_json(const EnvReport& r, std::ostream& out) {
   for (const auto& [k, v] : r.values) values[k] = v;
   json base = {{"source", spawn::base_env_source_name(r.spec.base.source)},
                {"observed", r.spec.base.observed}};
-  json j = {
-      {"schema", "bootmortem-env/1"},
+  json j = headed("bootmortem-env/1", r.stamp);
+  j.update(json{
       {"program", r.spec.name},
       {"config", r.config_path},
       {"user", r.spec.user},
@@ -121,7 +122,7 @@ void render_json(const EnvReport& r, std::ostream& out) {
       {"values", values},
       {"spawn_env", env_json(r.spec.env)},
       {"login_env", env_json(r.login.env)},
-  };
+  });
   out << json_text(j) << "\n";
 }
 

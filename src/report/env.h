@@ -3,6 +3,8 @@
 // every report unless asked not to.
 #pragma once
 
+#include "core/host.h"
+
 #include <map>
 #include <ostream>
 #include <string>
@@ -23,6 +25,7 @@ struct EnvReport {
   // evidence::env_fact_names() and env_value_names(), as rules see them.
   std::map<std::string, bool> facts;
   std::map<std::string, std::string> values;
+  core::Stamp stamp;  // the host and the time
 };
 
 EnvReport make_env_report(spawn::SpawnSpec spec, login::LoginEnv login, std::string config_path);

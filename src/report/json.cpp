@@ -8,6 +8,7 @@
 #include "report/cost_json.h"
 #include "report/json_text.h"
 #include "report/logs.h"
+#include "report/stamp_json.h"
 #include "report/supervisor.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -113,21 +114,6 @@ json outcome_json(const evidence::Outcome& o) {
           {"watched_ms", o.watched_ms},
           {"near_startsecs", o.near_startsecs},
           {"note", nonempty(o.load_note)}};
-}
-
-// Which machine and when (core/host.h): every report names its host, so a
-// fleet's reports merge (`bootmortem summarize`).
-void add_stamp(json& j, const core::Stamp& s) {
-  if (s.hostname.empty() && s.time.empty()) return;
-  j["host"] = {{"hostname", nonempty(s.hostname)}, {"boot_id", nonempty(s.boot_id)}};
-  j["time"] = nonempty(s.time);
-}
-
-// {"schema": …} with the host and time right after it.
-json headed(const char* schema, const core::Stamp& s) {
-  json j = {{"schema", schema}};
-  add_stamp(j, s);
-  return j;
 }
 
 json base_env(const spawn::BaseEnv& b) {

@@ -3,6 +3,8 @@
 // aggregated, the execs, the exit, the backend and why, what was not kept.
 #pragma once
 
+#include "core/host.h"
+
 #include <ostream>
 #include <string>
 #include <vector>
@@ -26,6 +28,7 @@ struct TraceReport {
   // the command's), asked by the JSON renderer once the whole report is
   // built, so the figure covers the report too. nullptr: JSON says 0.
   long (*peak_rss_kib)() = nullptr;
+  core::Stamp stamp;  // the host and the time of the run
 };
 
 struct TraceRenderOptions {

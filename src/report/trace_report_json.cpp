@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "report/cost_json.h"
 #include "report/json_text.h"
+#include "report/stamp_json.h"
 #include "report/trace_report.h"
 #include "report/view.h"
 #include "rules/trace_text.h"
@@ -61,8 +62,8 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
   const bool ended = !t.exit_code && !t.exit_signal;
   const char* limit = limit_name(v.r.limit);
 
-  json j = {
-      {"schema", "bootmortem-trace/1"},
+  json j = headed("bootmortem-trace/1", v.r.stamp);
+  j.update(json{
       {"command", v.r.argv},
       {"filename", v.r.filename},
       {"backend", t.backend},
@@ -88,7 +89,7 @@ void render_trace_json(const TraceView& v, std::ostream& out) {
       {"cost", tracing_cost_json(t)},
       {"stdout", stream(t.out, v.stdout_tail)},
       {"stderr", stream(t.err, v.stderr_tail)},
-  };
+  });
   // The failed calls are written one by one, not built into one document:
   // thousands of records with long paths would double bootmortem's memory.
   std::string text = json_text(j);
