@@ -85,6 +85,7 @@ Skim skim_document(std::string_view t, size_t from, const SkimOptions& o, std::s
   Skim s;
   size_t p = from;
   while (p < t.size() && blank(t[p])) ++p;
+  s.begin = p;
   if (p == t.size()) return s;
   if (t[p] != '{' && t[p] != '[') {
     s.result = Skim::Result::NotJson;

@@ -33,6 +33,7 @@ struct Skim {
     TooLarge,    // it would keep more than max_kept
   };
   Result result = Result::Incomplete;
+  size_t begin = 0;  // the document's first byte (the text's end when it holds only blanks)
   size_t end = 0;
   size_t at = 0;
 };

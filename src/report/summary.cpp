@@ -5,13 +5,13 @@
 #include "report/summary.h"
 
 #include "report/json_skim.h"
+#include "rules/trace_text.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string_view>
 
 namespace bootmortem::report {
@@ -34,11 +34,7 @@ constexpr size_t k_max_document = 256u << 20;
 
 // The last non-empty line of a stream's tail, at most 240 bytes of it.
 std::string last_line(const std::string& s) {
-  size_t end = s.find_last_not_of("\r\n");
-  if (end == std::string::npos) return "";
-  size_t begin = s.rfind('\n', end);
-  begin = begin == std::string::npos ? 0 : begin + 1;
-  std::string line = s.substr(begin, end + 1 - begin);
+  std::string line = rules::last_lines(s.substr(0, s.find_last_not_of("\r\n") + 1), 1);
   if (line.size() > 240) line = "…" + line.substr(line.size() - 240);
   return line;
 }
@@ -112,7 +108,7 @@ class DocumentReader {
     for (;;) {
       const std::string_view buf(data_.get() + head_, size_ - head_);
       const Skim sk = skim_document(buf, 0, k_skim, kept);
-      const size_t begin = std::min(buf.find_first_not_of(" \t\r\n"), buf.size());
+      const size_t begin = sk.begin;
       at = base_ + begin;
       switch (sk.result) {
         case Skim::Result::Done: done_ = sk.end; return Next::Document;
@@ -320,20 +316,21 @@ Summary::Groups Summary::groups() const {
   for (auto* list : {&g.starts, &g.unexplained}) std::sort(list->begin(), list->end(), by_host);
   for (size_t c = 0; c < causes.size(); ++c) {
     if (by_cause[c].empty()) continue;  // every program of it was superseded
-    std::sort(by_cause[c].begin(), by_cause[c].end(), by_host);
-    g.causes.emplace_back(c, std::move(by_cause[c]));
+    Summary::CauseGroup group{c, std::move(by_cause[c])};
+    std::sort(group.programs.begin(), group.programs.end(), by_host);
+    for (size_t n = 0; n < group.programs.size(); ++n) {
+      const auto& p = programs[group.programs[n]];
+      // Sorted by host: a new host is a change of host.
+      if (n == 0 || p.host != programs[group.programs[n - 1]].host) ++group.hosts;
+      group.verified += p.verified;
+    }
+    g.causes.push_back(std::move(group));
   }
-  auto host_count = [&](const std::vector<size_t>& ps) {
-    std::set<size_t> h;
-    for (size_t i : ps) h.insert(programs[i].host);
-    return h.size();
-  };
   // The cause of most programs first, then of most hosts, then by rule.
-  std::stable_sort(g.causes.begin(), g.causes.end(), [&](const auto& a, const auto& b) {
-    if (a.second.size() != b.second.size()) return a.second.size() > b.second.size();
-    const size_t ha = host_count(a.second), hb = host_count(b.second);
-    if (ha != hb) return ha > hb;
-    return causes[a.first].rule < causes[b.first].rule;
+  std::stable_sort(g.causes.begin(), g.causes.end(), [&](const CauseGroup& a, const CauseGroup& b) {
+    if (a.programs.size() != b.programs.size()) return a.programs.size() > b.programs.size();
+    if (a.hosts != b.hosts) return a.hosts > b.hosts;
+    return causes[a.cause].rule < causes[b.cause].rule;
   });
   return g;
 }

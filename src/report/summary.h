@@ -96,8 +96,14 @@ class Summary {
 
   // Indices into programs, grouped: each cause's (most programs first), the
   // unexplained failures, and those that start.
+  struct CauseGroup {
+    size_t cause = 0;             // index into causes
+    std::vector<size_t> programs;  // by host, then name
+    size_t hosts = 0;             // how many hosts they are on
+    size_t verified = 0;          // how many had their fix proven by a replay
+  };
   struct Groups {
-    std::vector<std::pair<size_t, std::vector<size_t>>> causes;  // cause index, its programs
+    std::vector<CauseGroup> causes;
     std::vector<size_t> unexplained, starts;
   };
   Groups groups() const;

@@ -32,12 +32,6 @@ size_t host_count(const Summary& s, const std::vector<size_t>& ps) {
   return h.size();
 }
 
-size_t verified_count(const Summary& s, const std::vector<size_t>& ps) {
-  size_t n = 0;
-  for (size_t i : ps) n += s.programs[i].verified;
-  return n;
-}
-
 // The programs by host, in order: "web-1" -> {"worker", "api"}.
 std::vector<std::pair<std::string, std::vector<std::string>>> by_host(const Summary& s,
                                                                       const std::vector<size_t>& ps) {
@@ -131,12 +125,13 @@ void summary_text(const Summary& s, std::ostream& out) {
   const auto g = s.groups();
   out << "bootmortem summary: " << headline(s, g) << "\n" << read_line(s, g) << "\n";
   size_t n = 0;
-  for (const auto& [c, ps] : g.causes) {
-    const auto& cause = s.causes[c];
+  for (const auto& group : g.causes) {
+    const auto& ps = group.programs;
+    const auto& cause = s.causes[group.cause];
     const auto& fix = cause.most_common();
     out << fmt::format("\n{}. {}  [{}]\n", ++n, cause.title, cause.rule);
     out << fmt::format("   {} on {}; fix verified for {} of {}\n", plural(ps.size(), "program", "programs"),
-                       plural(host_count(s, ps), "host", "hosts"), verified_count(s, ps), ps.size());
+                       plural(group.hosts, "host", "hosts"), group.verified, ps.size());
     if (!fix.text.empty()) out << "   fix: " << indented(fix.shown_text(), "        ").substr(8);
     if (!fix.patch.empty())
       out << "   patch" << (fix.one_patch ? "" : " of " + fix.patch_of + " (each report has its own)") << ":\n"
@@ -186,19 +181,21 @@ void summary_markdown(const Summary& s, std::ostream& out) {
     out << "| # | Cause | Rule | Programs | Hosts | Fix verified | Where |\n"
         << "|---:|---|---|---:|---:|---:|---|\n";
     size_t n = 0;
-    for (const auto& [c, ps] : g.causes) {
-      const auto& cause = s.causes[c];
+    for (const auto& group : g.causes) {
+      const auto& ps = group.programs;
+      const auto& cause = s.causes[group.cause];
       out << fmt::format("| {} | {} | {} | {} | {} | {} of {} | {} |\n", ++n, unpiped(cause.title), cell(cause.rule),
-                         ps.size(), host_count(s, ps), verified_count(s, ps), ps.size(), where(s, ps, 5, quote));
+                         ps.size(), group.hosts, group.verified, ps.size(), where(s, ps, 5, quote));
     }
     out << "\n";
     n = 0;
-    for (const auto& [c, ps] : g.causes) {
-      const auto& cause = s.causes[c];
+    for (const auto& group : g.causes) {
+      const auto& ps = group.programs;
+      const auto& cause = s.causes[group.cause];
       const auto& fix = cause.most_common();
       out << "## " << ++n << ". " << cause.title << "\n\n";
       out << "Rule " << code(cause.rule) << ": " << plural(ps.size(), "program", "programs") << " on "
-          << plural(host_count(s, ps), "host", "hosts") << ".\n\n";
+          << plural(group.hosts, "host", "hosts") << ".\n\n";
       if (!fix.text.empty()) out << "**Fix:** " << fix.shown_text() << "\n\n";
       if (!fix.patch.empty()) {
         if (!fix.one_patch) out << "The patch of " << fix.patch_of << " (each report has its own):\n\n";
@@ -302,8 +299,9 @@ void summary_json(const Summary& s, std::ostream& out) {
                      {"superseded", s.superseded},
                      {"skipped", s.skipped.size()}});
   w.open("causes", '[');
-  for (const auto& [c, ps] : g.causes) {
-    const auto& cause = s.causes[c];
+  for (const auto& group : g.causes) {
+    const auto& ps = group.programs;
+    const auto& cause = s.causes[group.cause];
     json fixes = json::array();
     for (const auto& f : cause.fixes)
       if (f.programs)
@@ -318,8 +316,8 @@ void summary_json(const Summary& s, std::ostream& out) {
     w.value("fix", cause.most_common().shown_text());
     w.value("patch", cause.most_common().shown_patch());
     w.value("programs", ps.size());
-    w.value("hosts", host_count(s, ps));
-    w.value("verified", verified_count(s, ps));
+    w.value("hosts", group.hosts);
+    w.value("verified", group.verified);
     w.value("fixes", fixes);
     w.open("which", '[');
     for (size_t i : ps) w.value(nullptr, program(i));

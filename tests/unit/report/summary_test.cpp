@@ -105,7 +105,8 @@ TEST_CASE("a fleet: two hosts share a cause, one is unexplained, one could not r
   CHECK(s.hosts == std::vector<std::string>{"web-1", "web-2", "db-1", "db-2"});
   const auto g = s.groups();
   REQUIRE(g.causes.size() == 1);
-  const auto& [cause, programs] = g.causes[0];
+  const size_t cause = g.causes[0].cause;
+  const auto& programs = g.causes[0].programs;
   CHECK(s.causes[cause].rule == seed_rule());
   CHECK(programs.size() == 2);
   CHECK(s.causes[cause].fix_variants() == 1);
@@ -257,7 +258,7 @@ TEST_CASE("fixes that differ for one cause: the most common is shown, the varian
   const auto s = summary_of(json_of(a) + json_of(b) + json_of(c));
   const auto g = s.groups();
   REQUIRE(g.causes.size() == 1);
-  const auto& cause = s.causes[g.causes[0].first];
+  const auto& cause = s.causes[g.causes[0].cause];
   CHECK(cause.fix_variants() == 2);
   CHECK(cause.most_common().programs == 2);
   CHECK(cause.most_common().shown_text() == a.findings.at(0).fix);
@@ -298,10 +299,10 @@ TEST_CASE("the same fix for differently named programs is one, with {program} in
   auto g = s.groups();
   REQUIRE(g.causes.size() == 1);
   // One name on every host: the fix as the reports wrote it.
-  CHECK(s.causes[g.causes[0].first].most_common().shown_text() == a.findings.at(0).fix);
+  CHECK(s.causes[g.causes[0].cause].most_common().shown_text() == a.findings.at(0).fix);
   s = summary_of(json_of(a) + json_of(b) + json_of(c));
   g = s.groups();
-  const auto& cause = s.causes[g.causes[0].first];
+  const auto& cause = s.causes[g.causes[0].cause];
   CHECK(cause.fix_variants() == 1);
   CHECK(cause.most_common().programs == 3);
   CHECK(cause.most_common().shown_text().find("[program:{program}]") != std::string::npos);
